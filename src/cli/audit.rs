@@ -1,0 +1,146 @@
+//! `tapid audit …`
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::Context;
+use super::args::parse_time_or_ago;
+use super::output;
+use crate::audit::{self, Verdict};
+use crate::db::{self, audit::AuditFilter, audit::AuditRow};
+use crate::directory;
+use crate::error::AppError;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List events, newest first.
+    List {
+        /// Events by or about this user.
+        #[arg(long)]
+        user: Option<String>,
+        /// An action (`tap.issued`), or a family ending with a dot (`tap.`).
+        #[arg(long)]
+        action: Option<String>,
+        /// Events at or after this time: RFC 3339, or a duration such as 2h.
+        #[arg(long, value_parser = parse_time_or_ago)]
+        since: Option<time::OffsetDateTime>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Walk the hash chain and report the first broken event.
+    Verify,
+}
+
+/// An event as scripts see it.
+#[derive(Serialize)]
+pub struct EventView {
+    pub seq: i64,
+    pub id: String,
+    pub at: String,
+    pub actor: ActorView,
+    pub action: String,
+    pub target: Option<TargetView>,
+    pub outcome: String,
+    pub severity: String,
+    pub address: Option<String>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Serialize)]
+pub struct ActorView {
+    pub kind: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TargetView {
+    pub kind: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+impl From<AuditRow> for EventView {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            seq: row.seq,
+            id: row.id,
+            at: output::time(db::from_ts(row.at)),
+            actor: ActorView {
+                kind: row.actor_kind,
+                id: row.actor_id,
+                name: row.actor_name,
+            },
+            action: row.action,
+            target: row.target_kind.map(|kind| TargetView {
+                kind,
+                id: row.target_id,
+                name: row.target_name,
+            }),
+            outcome: row.outcome,
+            severity: row.severity,
+            address: row.address,
+            details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::List {
+            user,
+            action,
+            since,
+            limit,
+        } => {
+            let user_id = match user {
+                Some(name) => Some(directory::users::get_by_username(&ctx.db, &name).await?.id),
+                None => None,
+            };
+            let filter = AuditFilter {
+                user_id,
+                action,
+                since: since.map(db::ts),
+                limit: limit.clamp(1, 10_000),
+                ..AuditFilter::default()
+            };
+            let rows = db::audit::list(ctx.db.pool(), &filter)
+                .await
+                .map_err(AppError::from)?;
+            let events: Vec<EventView> = rows.into_iter().map(EventView::from).collect();
+            if ctx.json {
+                output::json(&events);
+            } else if events.is_empty() {
+                println!("no events");
+            } else {
+                for e in events {
+                    println!(
+                        "{:>6}  {}  {:<22} {:<7} by {}{}  on {}  {}",
+                        e.seq,
+                        e.at,
+                        e.action,
+                        e.outcome,
+                        e.actor.kind,
+                        e.actor.name.map(|n| format!(":{n}")).unwrap_or_default(),
+                        e.target
+                            .and_then(|t| t.name.map(|n| format!("{}:{n}", t.kind)))
+                            .unwrap_or_else(|| "-".into()),
+                        e.details
+                    );
+                }
+            }
+        }
+        AuditCommand::Verify => match audit::verify(&ctx.db).await.map_err(AppError::from)? {
+            Verdict::Intact { events } => output::done(ctx, &format!("all {events} events verify")),
+            Verdict::Broken { seq, problem } => {
+                if ctx.json {
+                    output::json(
+                        &serde_json::json!({ "ok": false, "seq": seq, "problem": problem }),
+                    );
+                }
+                anyhow::bail!("audit chain broken at event {seq}: {problem}");
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The command line: clap definitions, each subcommand a thin call into the library.
+
+mod args;
+mod audit;
+mod group;
+mod output;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::Db;
+
+pub use args::parse_duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tapid",
+    version,
+    about = "An OpenID Connect identity provider with Temporary Access Passes"
+)]
+pub struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, env = "TAPID_CONFIG", global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage groups and memberships.
+    #[command(subcommand)]
+    Group(group::GroupCommand),
+    /// Read and verify the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+/// What a command needs: the configuration, the database and how to print.
+pub struct Context {
+    pub config: Config,
+    pub db: Db,
+    pub json: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {}", message.lines().next().unwrap_or(message));
+    ExitCode::FAILURE
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Serve = command {
+        crate::server::init_logging(config.log_format);
+        return crate::server::serve(config).await;
+    }
+    let db = Db::open(config.database_url.expose()).await?;
+    let ctx = Context {
+        config,
+        db,
+        json: cli.json,
+    };
+    let result = match command {
+        Command::Serve => unreachable!("handled above"),
+        Command::Migrate => {
+            output::done(&ctx, "migrations applied");
+            Ok(())
+        }
+        Command::User(c) => user::run(&ctx, c).await,
+        Command::Group(c) => group::run(&ctx, c).await,
+        Command::Audit(c) => audit::run(&ctx, c).await,
+    };
+    ctx.db.close().await;
+    result
+}

@@ -1,0 +1,209 @@
+//! `tapid user …`
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::Context;
+use super::output;
+use crate::audit::Actor;
+use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
+use crate::error::AppError;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add {
+        username: String,
+        #[command(flatten)]
+        fields: UserFields,
+    },
+    /// Change a user's name, email, roles or groups.
+    Update {
+        username: String,
+        #[command(flatten)]
+        fields: UserFields,
+        /// Remove every role.
+        #[arg(long, conflicts_with = "role")]
+        no_roles: bool,
+        /// Remove the user from every group.
+        #[arg(long, conflicts_with = "group")]
+        no_groups: bool,
+    },
+    /// List users.
+    List {
+        /// Only users whose username, name or email contains this.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+    /// Show one user.
+    Show { username: String },
+    /// Disable a user: they can no longer sign in.
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// Remove a user and everything that belongs to them.
+    Remove { username: String },
+}
+
+#[derive(Debug, Args)]
+pub struct UserFields {
+    /// Display name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Email address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Role (admin or helpdesk); repeat for several. On update, replaces the roles.
+    #[arg(long = "role", value_name = "ROLE")]
+    role: Vec<String>,
+    /// Group; repeat for several. On update, replaces the memberships.
+    #[arg(long = "group", value_name = "GROUP")]
+    group: Vec<String>,
+}
+
+impl UserFields {
+    fn email(&self) -> Result<Option<Email>, AppError> {
+        match self.email.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(e) => Email::parse(e).map(Some),
+        }
+    }
+
+    fn roles(&self) -> Result<Vec<Role>, AppError> {
+        self.role.iter().map(|r| r.parse()).collect()
+    }
+}
+
+#[derive(Serialize)]
+struct UserView<'a> {
+    #[serde(flatten)]
+    user: &'a User,
+    groups: Vec<String>,
+}
+
+pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::Cli;
+    let db = &ctx.db;
+    match command {
+        UserCommand::Add { username, fields } => {
+            let mut new = NewUser::named(Username::parse(&username)?);
+            new.display_name = fields.name.clone();
+            new.email = fields.email()?;
+            new.roles = fields.roles()?;
+            new.groups = fields.group.clone();
+            let user = directory::users::create(db, &actor, new).await?;
+            show(ctx, &user).await?;
+        }
+        UserCommand::Update {
+            username,
+            fields,
+            no_roles,
+            no_groups,
+        } => {
+            let changes = UserChanges {
+                display_name: fields.name.clone().map(Some),
+                email: match &fields.email {
+                    Some(_) => Some(fields.email()?),
+                    None => None,
+                },
+                roles: if no_roles {
+                    Some(Vec::new())
+                } else if fields.role.is_empty() {
+                    None
+                } else {
+                    Some(fields.roles()?)
+                },
+                groups: if no_groups {
+                    Some(Vec::new())
+                } else if fields.group.is_empty() {
+                    None
+                } else {
+                    Some(fields.group.clone())
+                },
+            };
+            let user = directory::users::update(db, &actor, &username, changes).await?;
+            show(ctx, &user).await?;
+        }
+        UserCommand::List {
+            search,
+            limit,
+            offset,
+        } => {
+            let users = directory::users::list(db, search.as_deref(), limit, offset).await?;
+            if ctx.json {
+                output::json(&users);
+            } else if users.is_empty() {
+                println!("no users");
+            } else {
+                println!(
+                    "{:<24} {:<8} {:<16} {:<28} NAME",
+                    "USERNAME", "ENABLED", "ROLES", "EMAIL"
+                );
+                for u in &users {
+                    println!(
+                        "{:<24} {:<8} {:<16} {:<28} {}",
+                        u.username,
+                        if u.enabled { "yes" } else { "no" },
+                        roles_text(&u.roles),
+                        output::opt(&u.email),
+                        output::opt(&u.display_name)
+                    );
+                }
+            }
+        }
+        UserCommand::Show { username } => {
+            let user = directory::users::get_by_username(db, &username).await?;
+            show(ctx, &user).await?;
+        }
+        UserCommand::Disable { username } => {
+            let user = directory::users::set_enabled(db, &actor, &username, false).await?;
+            show(ctx, &user).await?;
+        }
+        UserCommand::Enable { username } => {
+            let user = directory::users::set_enabled(db, &actor, &username, true).await?;
+            show(ctx, &user).await?;
+        }
+        UserCommand::Remove { username } => {
+            let user = directory::users::remove(db, &actor, &username).await?;
+            output::done(ctx, &format!("removed user `{}`", user.username));
+        }
+    }
+    Ok(())
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        "-".into()
+    } else {
+        Role::format_list(roles).replace(' ', ",")
+    }
+}
+
+async fn show(ctx: &Context, user: &User) -> anyhow::Result<()> {
+    let groups = directory::users::groups_of(&ctx.db, user).await?;
+    if ctx.json {
+        output::json(&UserView { user, groups });
+        return Ok(());
+    }
+    println!("username:   {}", user.username);
+    println!("id:         {}", user.id);
+    println!("name:       {}", output::opt(&user.display_name));
+    println!("email:      {}", output::opt(&user.email));
+    println!("enabled:    {}", if user.enabled { "yes" } else { "no" });
+    println!("roles:      {}", roles_text(&user.roles));
+    println!(
+        "groups:     {}",
+        if groups.is_empty() {
+            "-".to_string()
+        } else {
+            groups.join(", ")
+        }
+    );
+    println!("created:    {}", output::time(user.created_at));
+    println!("updated:    {}", output::time(user.updated_at));
+    Ok(())
+}

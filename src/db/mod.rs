@@ -1,0 +1,209 @@
+//! The only place that knows SQL. Both backends are reached through sqlx's `Any` driver with portable SQL;
+//! the few dialect differences (connection setup, migrations, locking) are confined to this module.
+//!
+//! Times are stored as Unix seconds (`BIGINT`) and identifiers as text, so one statement serves both backends.
+
+pub mod audit;
+pub mod groups;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor};
+use time::OffsetDateTime;
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database: cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("database_url must start with sqlite:// or postgres://")]
+    UnsupportedScheme,
+    #[error("database_url is malformed: {0}")]
+    Malformed(String),
+    #[error("cannot reach the database: {0}")]
+    Unreachable(String),
+    #[error("cannot apply migrations: {0}")]
+    Migration(String),
+}
+
+impl Db {
+    /// Connects (creating an SQLite file if missing) without applying migrations.
+    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let options: AnyConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| ConnectError::Malformed(first_line(&e.to_string())))?;
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(5))
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            });
+        let pool_options = match backend {
+            Backend::Sqlite => pool_options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options,
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|e| ConnectError::Unreachable(first_line(&e.to_string())))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Self, ConnectError> {
+        let db = Self::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| ConnectError::Migration(first_line(&e.to_string())))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that will write.
+    ///
+    /// It takes the write lock first: on SQLite a transaction that reads before it writes can fail when
+    /// another writer commits in between, and the audit chain needs writes serialised on both backends.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        audit::lock_head(&mut tx, self.backend).await?;
+        Ok(tx)
+    }
+
+    /// Answers whether the database responds (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn normalise_url(url: &str) -> Result<(Backend, String), ConnectError> {
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if rest.is_empty() {
+            return Err(ConnectError::Malformed("no database file given".into()));
+        }
+        // Create the file if it is missing unless the URL says otherwise.
+        let url = if rest.contains("mode=") {
+            format!("sqlite://{rest}")
+        } else if rest.contains('?') {
+            format!("sqlite://{rest}&mode=rwc")
+        } else {
+            format!("sqlite://{rest}?mode=rwc")
+        };
+        Ok((Backend::Sqlite, url))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        url::Url::parse(url).map_err(|e| ConnectError::Malformed(e.to_string()))?;
+        Ok((Backend::Postgres, url.to_string()))
+    } else {
+        Err(ConnectError::UnsupportedScheme)
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// The current time at the precision stored (seconds).
+pub fn now() -> OffsetDateTime {
+    from_ts(ts(OffsetDateTime::now_utc()))
+}
+
+/// Stored form of a time.
+pub fn ts(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp()
+}
+
+/// A stored time back as a date; out-of-range values (which tapid never writes) clamp to the epoch.
+pub fn from_ts(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Whether an error is the violation of a unique constraint, on either backend.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                || e.code().as_deref() == Some("23505")
+                || e.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file_unless_told_otherwise() {
+        assert_eq!(
+            normalise_url("sqlite://tapid.db").unwrap().1,
+            "sqlite://tapid.db?mode=rwc"
+        );
+        assert_eq!(
+            normalise_url("sqlite://tapid.db?mode=ro").unwrap().1,
+            "sqlite://tapid.db?mode=ro"
+        );
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        assert!(matches!(
+            normalise_url("mysql://x"),
+            Err(ConnectError::UnsupportedScheme)
+        ));
+        assert!(normalise_url("postgres://[::1").is_err());
+    }
+}

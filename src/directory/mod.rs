@@ -1,0 +1,10 @@
+//! The directory: people, their roles, groups and memberships. Every change records an audit event
+//! in the same transaction.
+
+pub mod groups;
+mod names;
+pub mod users;
+
+pub use groups::Group;
+pub use names::{Email, GroupName, Role, Username};
+pub use users::{NewUser, User, UserChanges};

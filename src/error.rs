@@ -1,0 +1,119 @@
+//! `AppError`: what goes wrong for people and scripts (pages, the admin API, the CLI).
+//! The OpenID protocol has its own error type in `oidc::error`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that breaks a rule; the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// Signed in, but not allowed; the message gives the reason.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                AppError::Unavailable(error)
+            }
+            other => AppError::Database(other),
+        }
+    }
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Database(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The message safe to show to a client: internals are logged, never sent.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Unavailable(_) => "the service is temporarily unavailable".into(),
+            AppError::Database(_) | AppError::Internal(_) => "an internal error occurred".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Logs server-side failures once, here, with their detail.
+    pub fn log(&self) {
+        match self {
+            AppError::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            AppError::Database(e) => tracing::error!(error = %e, "database error"),
+            AppError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            _ => {}
+        }
+    }
+
+    /// Extra headers the response needs (`Retry-After`).
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            AppError::TooManyRequests(s) => HeaderValue::from_str(&s.to_string()).ok(),
+            AppError::Unavailable(_) => Some(HeaderValue::from_static("5")),
+            _ => None,
+        }
+    }
+}
+
+/// The API's error body: `{"error": code, "message": text}`.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut response = (
+            self.status(),
+            Json(json!({ "error": self.code(), "message": self.public_message() })),
+        )
+            .into_response();
+        if let Some(value) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,29 @@
+//! The HTTP surface: each area contributes a router; `app` merges them and adds the layers every
+//! response needs.
+
+mod headers;
+mod health;
+mod logging;
+
+use axum::Router;
+use axum::middleware;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::state::AppState;
+
+/// Largest request body accepted anywhere (forms, token requests, API calls).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn(logging::log_request))
+        .with_state(state)
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound("page".into())
+}

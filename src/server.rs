@@ -1,0 +1,86 @@
+//! `tapid serve`: open the database, make sure someone can sign in, bind, and stop gracefully.
+
+use tokio::net::TcpListener;
+
+use crate::audit::Actor;
+use crate::config::{Config, LogFormat};
+use crate::db::{self, Db};
+use crate::directory::{self, NewUser, Role, Username};
+use crate::error::AppError;
+use crate::secrets::Sealer;
+use crate::state::AppState;
+
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // A second initialisation (tests) is harmless: the first subscriber stays.
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = Db::open(config.database_url.expose()).await?;
+    let sealer = Sealer::from_config(&config)?;
+    sealer.check_against(&db).await?;
+    bootstrap(&db, &config).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(listen = %config.listen, issuer = config.issuer.as_str(), "tapid is serving");
+    let state = AppState::new(db.clone(), config, sealer);
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.close().await;
+    tracing::info!("tapid stopped");
+    Ok(())
+}
+
+/// On a database with no users, creates `admin` so that someone can sign in.
+pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), AppError> {
+    if db::users::count(db.pool()).await? > 0 {
+        return Ok(());
+    }
+    let mut admin = NewUser::named(Username::parse("admin")?);
+    admin.roles = vec![Role::Admin];
+    let admin = match directory::users::create(db, &Actor::System, admin).await {
+        Ok(user) => user,
+        // Another instance bootstrapped at the same moment.
+        Err(AppError::Conflict(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    println!(
+        "Created the administrator account `{}`. Sign in at {}",
+        admin.username,
+        config.issuer.url("/login")
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

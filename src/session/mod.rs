@@ -1,0 +1,254 @@
+//! The signed-in session and its level. Below both the protocol and the pages: `/authorize`, `/logout`
+//! and every page ask it who is signed in.
+//!
+//! The cookie carries a random token; the database keeps only its digest. A session exists before
+//! sign-in too (it carries the CSRF token and the state of a ceremony in progress). Every change of
+//! level renews the token, so a token seen before sign-in is worthless after it.
+
+mod level;
+
+pub use level::Level;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde_json::{Map, Value};
+use time::{Duration, OffsetDateTime};
+
+use crate::db::sessions::SessionRow;
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::secrets;
+use crate::state::AppState;
+
+/// How long a session lives before anyone signs in (a sign-in page left open).
+const ANONYMOUS_LIFETIME: Duration = Duration::hours(1);
+
+/// What a sign-in proved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignIn {
+    pub user_id: String,
+    pub level: Level,
+    /// RFC 8176 method references, in the order they were used (`tap`, `otp`, `hwk`, `user`, `mfa`…).
+    pub amr: Vec<String>,
+    pub auth_time: OffsetDateTime,
+    /// The pass this sign-in began with: the session ends when that pass does.
+    pub tap_id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    id_hash: String,
+    /// Public identifier (`sid` claim), stable across renewals of the same sign-in.
+    pub sid: String,
+    pub csrf: String,
+    pub sign_in: Option<SignIn>,
+    /// Flow state of ceremonies in progress; never secrets of the user.
+    pub data: Map<String, Value>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+impl Session {
+    pub fn user_id(&self) -> Option<&str> {
+        self.sign_in.as_ref().map(|s| s.user_id.as_str())
+    }
+
+    pub fn level(&self) -> Option<Level> {
+        self.sign_in.as_ref().map(|s| s.level)
+    }
+
+    /// Checks a form's CSRF token against this session's, in constant time.
+    pub fn verify_csrf(&self, token: &str) -> Result<(), AppError> {
+        if secrets::constant_time_eq(&self.csrf, token) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "the form has expired or did not come from this site; please try again".into(),
+            ))
+        }
+    }
+
+    fn from_row(row: SessionRow) -> Self {
+        let sign_in = match (
+            row.user_id,
+            row.level.as_deref().and_then(Level::from_acr),
+            row.auth_time,
+        ) {
+            (Some(user_id), Some(level), Some(auth_time)) => Some(SignIn {
+                user_id,
+                level,
+                amr: row.amr.split_whitespace().map(String::from).collect(),
+                auth_time: db::from_ts(auth_time),
+                tap_id: row.tap_id,
+            }),
+            _ => None,
+        };
+        Self {
+            id_hash: row.id_hash,
+            sid: row.sid,
+            csrf: row.csrf,
+            sign_in,
+            data: serde_json::from_str(&row.data).unwrap_or_default(),
+            created_at: db::from_ts(row.created_at),
+            expires_at: db::from_ts(row.expires_at),
+        }
+    }
+
+    fn to_row(&self) -> SessionRow {
+        let sign_in = self.sign_in.as_ref();
+        SessionRow {
+            id_hash: self.id_hash.clone(),
+            sid: self.sid.clone(),
+            csrf: self.csrf.clone(),
+            user_id: sign_in.map(|s| s.user_id.clone()),
+            level: sign_in.map(|s| s.level.acr().to_string()),
+            amr: sign_in.map(|s| s.amr.join(" ")).unwrap_or_default(),
+            auth_time: sign_in.map(|s| db::ts(s.auth_time)),
+            tap_id: sign_in.and_then(|s| s.tap_id.clone()),
+            data: Value::Object(self.data.clone()).to_string(),
+            created_at: db::ts(self.created_at),
+            expires_at: db::ts(self.expires_at),
+        }
+    }
+}
+
+/// The session named by the request's cookie, if it is live. Handlers take `CurrentSession` to learn
+/// who is signed in; a missing, unknown or expired cookie is `None`.
+pub struct CurrentSession(pub Option<Session>);
+
+impl<S> FromRequestParts<S> for CurrentSession
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let state = AppState::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(Self(load(&state, &jar).await?))
+    }
+}
+
+/// The cookie's name: with the `__Host-` prefix under https, which pins it to this origin.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.issuer.is_https() {
+        "__Host-tapid"
+    } else {
+        "tapid"
+    }
+}
+
+fn cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(state), token))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.issuer.is_https())
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// A cookie that removes the session cookie from the browser.
+pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    let mut c = cookie(state, String::new());
+    c.make_removal();
+    c
+}
+
+pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, AppError> {
+    let Some(token) = jar.get(cookie_name(state)).map(|c| c.value()) else {
+        return Ok(None);
+    };
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let now = db::ts(OffsetDateTime::now_utc());
+    let row = db::sessions::find(state.db.pool(), &secrets::digest(token), now).await?;
+    Ok(row.map(Session::from_row))
+}
+
+/// The current session, or a new anonymous one (with its cookie) for pages that hold forms.
+pub async fn load_or_start(
+    state: &AppState,
+    jar: CookieJar,
+) -> Result<(Session, CookieJar), AppError> {
+    if let Some(session) = load(state, &jar).await? {
+        return Ok((session, jar));
+    }
+    let now = db::now();
+    let token = secrets::new_secret();
+    let session = Session {
+        id_hash: secrets::digest(&token),
+        sid: secrets::random_token(16),
+        csrf: secrets::random_token(24),
+        sign_in: None,
+        data: Map::new(),
+        created_at: now,
+        expires_at: now + ANONYMOUS_LIFETIME,
+    };
+    db::sessions::insert(state.db.pool(), &session.to_row()).await?;
+    Ok((session, jar.add(cookie(state, token))))
+}
+
+/// Records a sign-in (or a change of level) under a new token, ending the old one. Flow state carries
+/// over; the `sid` carries over when the same user raises their level, and is new otherwise.
+pub async fn establish(
+    state: &AppState,
+    jar: CookieJar,
+    previous: Option<Session>,
+    sign_in: SignIn,
+    expires_at: OffsetDateTime,
+) -> Result<(Session, CookieJar), AppError> {
+    let now = db::now();
+    let token = secrets::new_secret();
+    let same_user = previous
+        .as_ref()
+        .and_then(|p| p.user_id())
+        .is_some_and(|u| u == sign_in.user_id);
+    let session = Session {
+        id_hash: secrets::digest(&token),
+        sid: match &previous {
+            Some(p) if same_user => p.sid.clone(),
+            _ => secrets::random_token(16),
+        },
+        csrf: secrets::random_token(24),
+        sign_in: Some(sign_in),
+        data: previous
+            .as_ref()
+            .map(|p| p.data.clone())
+            .unwrap_or_default(),
+        created_at: now,
+        expires_at,
+    };
+    let mut tx = state.db.pool().begin().await?;
+    if let Some(previous) = &previous {
+        db::sessions::delete(&mut *tx, &previous.id_hash).await?;
+    }
+    db::sessions::insert(&mut *tx, &session.to_row()).await?;
+    tx.commit().await?;
+    Ok((session, jar.add(cookie(state, token))))
+}
+
+/// Saves the flow state of a session.
+pub async fn save_data(state: &AppState, session: &Session) -> Result<(), AppError> {
+    let data = Value::Object(session.data.clone()).to_string();
+    db::sessions::update_data(state.db.pool(), &session.id_hash, &data).await?;
+    Ok(())
+}
+
+/// Ends a session (sign-out) and removes its cookie.
+pub async fn end(
+    state: &AppState,
+    jar: CookieJar,
+    session: &Session,
+) -> Result<CookieJar, AppError> {
+    db::sessions::delete(state.db.pool(), &session.id_hash).await?;
+    Ok(jar.add(removal_cookie(state)))
+}
+
+/// Ends the session with this public id (RP-initiated logout, revocation).
+pub async fn end_by_sid(db: &Db, sid: &str) -> Result<u64, AppError> {
+    Ok(db::sessions::delete_by_sid(db.pool(), sid).await?)
+}

@@ -1,0 +1,95 @@
+use std::io::Write;
+
+use crate::helpers::run_cli;
+
+#[tokio::test]
+async fn an_unknown_key_in_the_file_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tapid.toml");
+    std::fs::File::create(&file)
+        .unwrap()
+        .write_all(b"listen = \"127.0.0.1:0\"\nlisten_port = 9\n")
+        .unwrap();
+
+    let out = run_cli(&["--config", file.to_str().unwrap(), "migrate"], &[]).await;
+
+    assert!(!out.success);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown key `listen_port`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_environment_key_is_refused_naming_the_key() {
+    let out = run_cli(&["migrate"], &[("TAPID_LISTN", "127.0.0.1:1")]).await;
+
+    assert!(!out.success);
+    assert!(out.stderr.contains("unknown key `listn`"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn an_invalid_value_is_refused_naming_the_key() {
+    let out = run_cli(&["migrate"], &[("TAPID_ISSUER", "http://example.com")]).await;
+    assert!(!out.success);
+    assert!(out.stderr.contains("`issuer`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("http is allowed only for localhost"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run_cli(&["migrate"], &[("TAPID_LOG_FORMAT", "xml")]).await;
+    assert!(!out.success);
+    assert!(out.stderr.contains("`log_format`"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn a_malformed_database_url_gives_one_clear_line() {
+    for url in ["mysql://localhost/tapid", "postgres://[::1", "sqlite://"] {
+        let out = run_cli(&["migrate"], &[("TAPID_DATABASE_URL", url)]).await;
+        assert!(!out.success, "{url}");
+        assert_eq!(
+            out.stderr.trim().lines().count(),
+            1,
+            "{url}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.starts_with("error: "), "{url}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{url}: {}", out.stderr);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_database_gives_one_clear_line() {
+    let out = run_cli(
+        &["migrate"],
+        &[("TAPID_DATABASE_URL", "postgres://tapid@127.0.0.1:1/tapid")],
+    )
+    .await;
+
+    assert!(!out.success);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot reach the database"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_database_url_never_appears_in_errors() {
+    let out = run_cli(
+        &["migrate"],
+        &[(
+            "TAPID_DATABASE_URL",
+            "postgres://tapid:hunter2@127.0.0.1:1/tapid",
+        )],
+    )
+    .await;
+
+    assert!(!out.success);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+}

@@ -1,0 +1,204 @@
+//! `spawn_app()` and the typed helpers the tests share.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Output;
+
+use tapid::config::{Config, Issuer, Secret};
+use tapid::db::Db;
+use tokio::net::TcpListener;
+
+pub struct TestApp {
+    /// The issuer, `http://localhost:PORT`; requests through `client` resolve it to the server.
+    pub issuer: String,
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub database_url: String,
+    pub config: Config,
+    /// Keeps cookies, follows no redirects.
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    _database: TestDatabase,
+}
+
+/// Starts the real router on a free port with a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::create(&dir).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let issuer = format!("http://localhost:{}", addr.port());
+    let config = Config {
+        listen: addr,
+        issuer: Issuer::parse(&issuer).expect("issuer"),
+        database_url: Secret::new(database.url.clone()),
+        key_file: Some(dir.path().join("tapid.key")),
+        ..Config::default()
+    };
+    let db = Db::open(&database.url).await.expect("open database");
+    let sealer = tapid::secrets::Sealer::from_config(&config).expect("key");
+    sealer.check_against(&db).await.expect("key check");
+    tapid::server::bootstrap(&db, &config)
+        .await
+        .expect("bootstrap");
+    let state = tapid::AppState::new(db.clone(), config.clone(), sealer);
+    let app = tapid::app(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    TestApp {
+        client: client_for(addr),
+        issuer,
+        addr,
+        db,
+        database_url: database.url.clone(),
+        config,
+        dir,
+        _database: database,
+    }
+}
+
+/// A client that keeps cookies, follows no redirects and reaches `localhost` at the test server.
+pub fn client_for(addr: SocketAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve("localhost", addr)
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Runs the `tapid` binary against this app's database.
+    pub async fn cli(&self, args: &[&str]) -> CliOutput {
+        run_cli(args, &[("TAPID_DATABASE_URL", &self.database_url)]).await
+    }
+}
+
+pub struct CliOutput {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CliOutput {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> &str {
+        assert!(self.success, "command failed: {}", self.stderr);
+        &self.stdout
+    }
+}
+
+impl From<Output> for CliOutput {
+    fn from(out: Output) -> Self {
+        Self {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn tapid_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tapid"))
+}
+
+/// Runs the binary with a clean `TAPID_*` environment plus `env`.
+pub async fn run_cli(args: &[&str], env: &[(&str, &str)]) -> CliOutput {
+    let mut command = tokio::process::Command::new(tapid_binary());
+    command.args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TAPID_") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env.iter().copied());
+    command.output().await.expect("run tapid").into()
+}
+
+/// A database for one test: an SQLite file in the test's temp dir, or a fresh PostgreSQL database
+/// (dropped afterwards) when `TAPID_TEST_DATABASE_URL` is set.
+pub struct TestDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    async fn create(dir: &tempfile::TempDir) -> Self {
+        match std::env::var("TAPID_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("tapid_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Db::connect(&admin_url).await.expect("reach PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(admin.pool())
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                let mut url = url::Url::parse(&admin_url).expect("TAPID_TEST_DATABASE_URL");
+                url.set_path(&name);
+                Self {
+                    url: url.to_string(),
+                    postgres: Some((admin_url, name)),
+                }
+            }
+            _ => Self {
+                url: format!("sqlite://{}", dir.path().join("tapid.db").display()),
+                postgres: None,
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(admin) = Db::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TAPID_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}

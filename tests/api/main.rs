@@ -1,0 +1,12 @@
+//! tapid's integration tests: one binary, every test against a real server on a fresh database.
+//! Set `TAPID_TEST_DATABASE_URL=postgres://…` to run them all on PostgreSQL.
+
+// Shared by every suite; not each suite uses every helper.
+#[allow(dead_code)]
+mod helpers;
+
+mod audit_trail;
+mod cli_directory;
+mod configuration;
+mod health;
+mod serve;
