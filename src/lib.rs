@@ -1,6 +1,7 @@
 //! tapid: an OpenID Connect identity provider whose front door for people without a working credential is
 //! the Temporary Access Pass.
 
+pub mod api;
 pub mod audit;
 pub mod cli;
 pub mod config;
@@ -8,10 +9,15 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod login;
+pub mod oidc;
+pub mod pages;
 pub mod secrets;
+pub mod security_info;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod tap;
 
 pub use http::app;
 pub use state::AppState;

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::secrets::Sealer;
 
 pub use args::parse_duration;
 
@@ -54,6 +55,7 @@ enum Command {
 pub struct Context {
     pub config: Config,
     pub db: Db,
+    pub sealer: Sealer,
     pub json: bool,
 }
 
@@ -82,9 +84,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return crate::server::serve(config).await;
     }
     let db = Db::open(config.database_url.expose()).await?;
+    let sealer = Sealer::from_config(&config)?;
+    sealer.check_against(&db).await?;
     let ctx = Context {
         config,
         db,
+        sealer,
         json: cli.json,
     };
     let result = match command {

@@ -17,6 +17,11 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(crate::pages::router())
+        .merge(crate::oidc::router())
+        .merge(crate::login::router())
+        .merge(crate::security_info::router())
+        .merge(crate::api::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(headers::security_headers))

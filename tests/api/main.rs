@@ -9,4 +9,7 @@ mod audit_trail;
 mod cli_directory;
 mod configuration;
 mod health;
+mod oidc;
 mod serve;
+mod signin;
+mod tap;

@@ -1,5 +1,9 @@
 //! `spawn_app()` and the typed helpers the tests share.
 
+pub mod oidc;
+pub mod signin;
+pub mod tap;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Output;

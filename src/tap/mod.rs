@@ -1,0 +1,1 @@
+//! The Temporary Access Pass: policy, passcode generation and checking, state and reasons.

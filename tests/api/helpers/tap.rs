@@ -1,0 +1,1 @@
+//! Typed helpers for this area's tests.
