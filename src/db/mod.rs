@@ -5,8 +5,10 @@
 
 pub mod audit;
 pub mod groups;
+pub mod passes;
 pub mod sessions;
 pub mod settings;
+pub mod tap_policy;
 pub mod users;
 
 use std::time::Duration;
