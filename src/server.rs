@@ -80,7 +80,9 @@ pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), AppError> {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             issued.passcode.grouped(),
-            config.issuer.url(&format!("/login?login_hint={}", admin.username)),
+            config
+                .issuer
+                .url(&format!("/login?login_hint={}", admin.username)),
         ),
         Err(e) => println!(
             "Could not issue a Temporary Access Pass for `{}`: {e}. \

@@ -129,7 +129,10 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
                 });
             } else {
                 println!("passcode:   {}", issued.passcode.grouped());
-                println!("            shown once: hand it to {} in person", user.username);
+                println!(
+                    "            shown once: hand it to {} in person",
+                    user.username
+                );
                 print_pass(&issued.pass);
             }
         }
@@ -212,7 +215,9 @@ fn print_pass(pass: &PassView) {
     println!("created:    {}", output::time(pass.created_at));
     println!(
         "last used:  {}",
-        pass.last_used.map(output::time).unwrap_or_else(|| "-".into())
+        pass.last_used
+            .map(output::time)
+            .unwrap_or_else(|| "-".into())
     );
     println!("failed attempts: {}", pass.failed_attempts);
 }

@@ -125,8 +125,16 @@ mod tests {
     fn helpdesk_issues_only_for_users_without_a_role() {
         let by_helpdesk = Authority::User(user("hal", &[Role::Helpdesk]));
         assert!(by_helpdesk.may_issue_for(&user("bob", &[])).is_ok());
-        assert!(by_helpdesk.may_issue_for(&user("ann", &[Role::Admin])).is_err());
-        assert!(by_helpdesk.may_issue_for(&user("hil", &[Role::Helpdesk])).is_err());
+        assert!(
+            by_helpdesk
+                .may_issue_for(&user("ann", &[Role::Admin]))
+                .is_err()
+        );
+        assert!(
+            by_helpdesk
+                .may_issue_for(&user("hil", &[Role::Helpdesk]))
+                .is_err()
+        );
         let client = Authority::Client {
             id: "desk".into(),
             roles: vec![Role::Helpdesk],

@@ -148,11 +148,21 @@ mod tests {
     #[test]
     fn entry_ignores_case_spaces_and_dashes() {
         let expected = Passcode("K7QFM2XP".into());
-        for entry in ["K7QF-M2XP", "k7qf m2xp", " k7QF-m2Xp ", "K7-QF-M2-XP", "k7qfm2xp"] {
+        for entry in [
+            "K7QF-M2XP",
+            "k7qf m2xp",
+            " k7QF-m2Xp ",
+            "K7-QF-M2-XP",
+            "k7qfm2xp",
+        ] {
             assert_eq!(Passcode::parse(entry), Some(expected.clone()), "{entry}");
         }
         assert_eq!(Passcode::parse("----"), None);
-        assert_eq!(Passcode::parse("K7QF-M2X0"), None, "0 is not in the alphabet");
+        assert_eq!(
+            Passcode::parse("K7QF-M2X0"),
+            None,
+            "0 is not in the alphabet"
+        );
     }
 
     #[test]

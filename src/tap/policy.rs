@@ -104,7 +104,11 @@ impl Policy {
         };
         range("the minimum lifetime", self.min_lifetime, LIFETIME_RANGE)?;
         range("the maximum lifetime", self.max_lifetime, LIFETIME_RANGE)?;
-        range("the default lifetime", self.default_lifetime, LIFETIME_RANGE)?;
+        range(
+            "the default lifetime",
+            self.default_lifetime,
+            LIFETIME_RANGE,
+        )?;
         range("the length", self.default_length, LENGTH_RANGE)?;
         range(
             "the failed attempts before a pass locks",

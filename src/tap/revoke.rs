@@ -38,10 +38,7 @@ pub async fn revoke(
     let pass = db::passes::find_by_user(&mut *tx, &user.id)
         .await?
         .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "Temporary Access Pass of user `{}`",
-                user.username
-            ))
+            AppError::NotFound(format!("Temporary Access Pass of user `{}`", user.username))
         })?;
     if !db::passes::revoke(&mut tx, &pass.id, db::ts(db::now())).await? {
         return Err(AppError::Conflict(format!(

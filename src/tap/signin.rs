@@ -72,7 +72,11 @@ pub async fn check_passcode(
         (Some(user), Some(row)) => (user, row),
         (user, _) => {
             let failure = Failure {
-                reason: if user.is_some() { "no_pass" } else { "unknown_user" },
+                reason: if user.is_some() {
+                    "no_pass"
+                } else {
+                    "unknown_user"
+                },
                 address,
             };
             // An unknown username is not written down: it may be a passcode typed in the wrong field.

@@ -92,7 +92,17 @@ impl TestApp {
 
     /// Runs the `tapid` binary against this app's database.
     pub async fn cli(&self, args: &[&str]) -> CliOutput {
-        run_cli(args, &[("TAPID_DATABASE_URL", &self.database_url)]).await
+        let key_file = self.dir.path().join("tapid.key");
+        let key_file = key_file.to_string_lossy();
+        run_cli(
+            args,
+            &[
+                ("TAPID_DATABASE_URL", &self.database_url),
+                // The app's own key: on PostgreSQL the default would be ./tapid.key.
+                ("TAPID_KEY_FILE", &key_file),
+            ],
+        )
+        .await
     }
 }
 
