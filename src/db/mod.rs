@@ -5,8 +5,10 @@
 
 pub mod audit;
 pub mod groups;
+pub mod methods;
 pub mod sessions;
 pub mod settings;
+pub mod throttle;
 pub mod users;
 
 use std::time::Duration;
