@@ -92,14 +92,13 @@ impl TestApp {
 
     /// Runs the `tapid` binary against this app's database.
     pub async fn cli(&self, args: &[&str]) -> CliOutput {
-        let key_file = self.dir.path().join("tapid.key");
-        let key_file = key_file.to_string_lossy();
+        let key_file = self.config.key_file_path();
+        let key_file = key_file.to_str().expect("key file path");
         run_cli(
             args,
             &[
                 ("TAPID_DATABASE_URL", &self.database_url),
-                // The app's own key: on PostgreSQL the default would be ./tapid.key.
-                ("TAPID_KEY_FILE", &key_file),
+                ("TAPID_KEY_FILE", key_file),
             ],
         )
         .await
