@@ -4,6 +4,7 @@ mod args;
 mod audit;
 mod group;
 mod output;
+mod tap;
 mod user;
 
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Issue, show and revoke Temporary Access Passes; show and change their policy.
+    #[command(subcommand)]
+    Tap(tap::TapCommand),
 }
 
 /// What a command needs: the configuration, the database and how to print.
@@ -101,6 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Tap(c) => tap::run(&ctx, c).await,
     };
     ctx.db.close().await;
     result

@@ -5,8 +5,12 @@
 
 pub mod audit;
 pub mod groups;
+pub mod methods;
+pub mod passes;
 pub mod sessions;
 pub mod settings;
+pub mod tap_policy;
+pub mod throttle;
 pub mod users;
 
 use std::time::Duration;
