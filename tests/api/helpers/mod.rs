@@ -92,7 +92,16 @@ impl TestApp {
 
     /// Runs the `tapid` binary against this app's database.
     pub async fn cli(&self, args: &[&str]) -> CliOutput {
-        run_cli(args, &[("TAPID_DATABASE_URL", &self.database_url)]).await
+        let key_file = self.dir.path().join("tapid.key");
+        let key_file = key_file.to_str().expect("utf-8 temp path");
+        run_cli(
+            args,
+            &[
+                ("TAPID_DATABASE_URL", &self.database_url),
+                ("TAPID_KEY_FILE", key_file),
+            ],
+        )
+        .await
     }
 }
 
