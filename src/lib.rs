@@ -10,6 +10,7 @@ pub mod directory;
 pub mod error;
 pub mod http;
 pub mod login;
+pub mod methods;
 pub mod oidc;
 pub mod pages;
 pub mod secrets;

@@ -8,8 +8,10 @@ pub mod clients;
 pub mod codes;
 pub mod groups;
 pub mod keys;
+pub mod methods;
 pub mod sessions;
 pub mod settings;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

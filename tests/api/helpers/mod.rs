@@ -92,8 +92,8 @@ impl TestApp {
 
     /// Runs the `tapid` binary against this app's database.
     pub async fn cli(&self, args: &[&str]) -> CliOutput {
-        let key_file = self.dir.path().join("tapid.key");
-        let key_file = key_file.to_str().expect("utf-8 temp path");
+        let key_file = self.config.key_file_path();
+        let key_file = key_file.to_str().expect("key file path");
         run_cli(
             args,
             &[

@@ -58,7 +58,7 @@ impl TestApp {
     }
 
     /// POSTs a form to `path`, with Basic client authentication when `basic` is given.
-    pub async fn post_form(
+    pub async fn post_client_form(
         &self,
         path: &str,
         form: &[(&str, &str)],
@@ -74,7 +74,7 @@ impl TestApp {
     /// A `client_credentials` access token for a service client.
     pub async fn client_credentials_token(&self, client: &RegisteredClient) -> String {
         let response = self
-            .post_form(
+            .post_client_form(
                 "/token",
                 &[("grant_type", "client_credentials")],
                 Some((&client.id, client.secret.as_deref().unwrap())),

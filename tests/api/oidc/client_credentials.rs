@@ -9,7 +9,7 @@ async fn client_credentials_issue_an_rfc9068_access_token_for_the_client_itself(
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "client_credentials"),
@@ -41,7 +41,7 @@ async fn client_secret_post_works_as_well_as_basic() {
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "client_credentials"),
@@ -72,7 +72,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
     assert!(claims.has_scope("tapid:admin"));
 
     let revoked = app
-        .post_form(
+        .post_client_form(
             "/revoke",
             &[("token", &token)],
             Some((&service.id, service.secret.as_deref().unwrap())),
@@ -86,7 +86,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
             .is_err()
     );
     let info: Value = app
-        .post_form(
+        .post_client_form(
             "/introspect",
             &[("token", &token)],
             Some((&service.id, service.secret.as_deref().unwrap())),
@@ -104,7 +104,7 @@ async fn a_scope_beyond_what_the_client_may_have_is_invalid_scope() {
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "client_credentials"),
@@ -125,7 +125,7 @@ async fn a_client_not_allowed_the_grant_is_unauthorized_client() {
     let web = app.web_client("webapp").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[("grant_type", "client_credentials")],
             Some((&web.id, web.secret.as_deref().unwrap())),

@@ -79,7 +79,7 @@ async fn rotation_adds_new_keys_and_keeps_the_old_ones_published() {
     }
     // A token signed before the rotation still works.
     let info = app
-        .post_form(
+        .post_client_form(
             "/introspect",
             &[("token", &old_token)],
             Some((&service.id, service.secret.as_deref().unwrap())),
@@ -171,7 +171,7 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
     );
 
     let info: Value = app
-        .post_form(
+        .post_client_form(
             "/introspect",
             &[("token", &issued.access_token)],
             Some((&service.id, service.secret.as_deref().unwrap())),

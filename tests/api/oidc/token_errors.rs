@@ -17,7 +17,7 @@ async fn a_wrong_client_secret_is_invalid_client_with_a_basic_challenge() {
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[("grant_type", "client_credentials")],
             Some((&service.id, "not-the-secret")),
@@ -36,7 +36,7 @@ async fn an_unknown_client_is_invalid_client() {
     let app = spawn_app().await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[("grant_type", "client_credentials")],
             Some(("nobody", "x")),
@@ -52,7 +52,7 @@ async fn a_confidential_client_without_its_secret_is_invalid_client() {
     app.web_client("webapp").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "authorization_code"),
@@ -72,7 +72,7 @@ async fn an_unknown_grant_type_is_unsupported_grant_type() {
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "password"),
@@ -178,7 +178,7 @@ async fn an_unknown_code_is_invalid_grant() {
     let web = app.web_client("webapp").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "authorization_code"),
@@ -198,7 +198,7 @@ async fn an_unknown_refresh_token_is_invalid_grant() {
     let web = app.web_client("webapp").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/token",
             &[
                 ("grant_type", "refresh_token"),
@@ -242,10 +242,10 @@ async fn introspection_of_garbage_is_inactive_and_requires_client_authentication
     let service = app.service_client("svc", "tapid:admin").await;
 
     let unauthenticated = app
-        .post_form("/introspect", &[("token", "whatever")], None)
+        .post_client_form("/introspect", &[("token", "whatever")], None)
         .await;
     let garbage: Value = app
-        .post_form(
+        .post_client_form(
             "/introspect",
             &[("token", "whatever")],
             Some((&service.id, service.secret.as_deref().unwrap())),
@@ -268,7 +268,7 @@ async fn revoking_an_unknown_token_succeeds_quietly() {
     let service = app.service_client("svc", "tapid:admin").await;
 
     let response = app
-        .post_form(
+        .post_client_form(
             "/revoke",
             &[("token", "never-issued")],
             Some((&service.id, service.secret.as_deref().unwrap())),

@@ -1,0 +1,149 @@
+//! `/login/totp`: sign in with a code from an authenticator app (level `1fa`, amr `otp`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::complete::{self, Proof};
+use super::flow::{Flow, FlowParams};
+use super::guard::{self, ClientAddress};
+use super::identifier::typed_username;
+use super::{see_other, throttle};
+use crate::directory;
+use crate::error::AppError;
+use crate::methods;
+use crate::pages::PageError;
+use crate::session::{self, Level};
+use crate::state::AppState;
+
+/// The one message for every wrong code, whatever the reason.
+const WRONG_CODE: &str = "That code did not work. Check the username and the code, then try again.";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login/totp.html")]
+pub struct TotpView {
+    csrf: String,
+    flow: Flow,
+    username: String,
+    error: Option<String>,
+}
+
+pub async fn totp_get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(params): Query<FlowParams>,
+) -> Result<Response, PageError> {
+    let flow = Flow::from_params(&params);
+    let Some(session) = session::load(&state, &jar).await? else {
+        return Ok(see_other(&flow.link("/login")));
+    };
+    let Some(username) = typed_username(&session) else {
+        return Ok(see_other(&flow.link("/login")));
+    };
+    if flow.passkey_only() {
+        return Ok(see_other(&flow.link("/login/methods")));
+    }
+    Ok(TotpView {
+        csrf: session.csrf.clone(),
+        flow,
+        username,
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    code: String,
+    #[serde(default)]
+    return_to: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
+}
+
+pub async fn totp_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let flow = Flow::from_params(&FlowParams {
+        return_to: form.return_to,
+        level: form.level,
+        login_hint: None,
+    });
+    let Some(session) = session::load(&state, &jar).await? else {
+        return Ok(see_other(&flow.link("/login")));
+    };
+    guard::check_form(&state, &headers, &session, &form.csrf)?;
+    let Some(username) = typed_username(&session) else {
+        return Ok(see_other(&flow.link("/login")));
+    };
+    if flow.passkey_only() {
+        return Ok(see_other(&flow.link("/login/methods")));
+    }
+    let user = directory::users::find_by_username(&state.db, &username).await?;
+    let fail = |reason: &'static str| {
+        complete::failed(
+            &state,
+            &username,
+            user.as_ref(),
+            "otp",
+            reason,
+            address.clone(),
+        )
+    };
+
+    if let Err(e) = throttle::admit(&state.db, address.as_deref(), &username).await {
+        fail("rate_limited").await?;
+        return Err(e.into());
+    }
+    if let Some(retry) = throttle::code_locked(&state.db, &username).await? {
+        fail("locked").await?;
+        return Err(AppError::TooManyRequests(retry).into());
+    }
+
+    let accepted = match user.as_ref().filter(|u| u.enabled) {
+        Some(u) => methods::totp::verify(&state.db, &state.sealer, &u.id, &form.code).await?,
+        None => {
+            methods::totp::verify_nothing(&form.code);
+            None
+        }
+    };
+    let (Some(user), Some(method)) = (user.as_ref(), accepted) else {
+        let reason = match &user {
+            None => "unknown_user",
+            Some(u) if !u.enabled => "user_disabled",
+            Some(_) => "wrong_code",
+        };
+        fail(reason).await?;
+        if throttle::code_failed(&state.db, &username).await? {
+            fail("locked").await?;
+        }
+        let view = TotpView {
+            csrf: session.csrf.clone(),
+            flow,
+            username,
+            error: Some(WRONG_CODE.into()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    };
+
+    throttle::code_succeeded(&state.db, &username).await?;
+    let proof = Proof {
+        level: Level::OneFactor,
+        amr: method.amr(),
+        method: "otp",
+        method_id: Some(method.id.clone()),
+        tap_id: None,
+        expires_at: None,
+    };
+    let (_, jar) = complete::sign_in(&state, jar, Some(session), user, proof, address).await?;
+    Ok((jar, see_other(&flow.destination())).into_response())
+}

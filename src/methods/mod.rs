@@ -1,0 +1,239 @@
+//! A person's sign-in methods: passkeys and authenticator apps (TOTP). Registration, verification,
+//! listing, renaming and removal; the pages and the CLI call into here.
+
+pub mod passkey;
+pub mod totp;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::audit::{self, Actor, Event};
+use crate::db::methods::MethodRow;
+use crate::db::{self, Db};
+use crate::directory::User;
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Passkey,
+    Totp,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Passkey => "passkey",
+            Kind::Totp => "totp",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Passkey => "Passkey",
+            Kind::Totp => "Authenticator app",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "passkey" => Some(Kind::Passkey),
+            "totp" => Some(Kind::Totp),
+            _ => None,
+        }
+    }
+}
+
+/// A registered method as people and scripts see it (never its secret).
+#[derive(Clone, Debug, Serialize)]
+pub struct Method {
+    pub id: String,
+    pub user_id: String,
+    pub kind: Kind,
+    pub name: String,
+    /// A passkey that is synced or backed up (`swk` rather than `hwk`).
+    pub backed_up: bool,
+    /// Registered in a session that began with a Temporary Access Pass.
+    pub registered_with_tap: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl Method {
+    fn from_row(row: &MethodRow) -> Result<Self, AppError> {
+        Ok(Self {
+            id: row.id.clone(),
+            user_id: row.user_id.clone(),
+            kind: Kind::parse(&row.kind)
+                .ok_or_else(|| AppError::Internal(format!("unknown method kind {}", row.kind)))?,
+            name: row.name.clone(),
+            backed_up: row.backed_up != 0,
+            registered_with_tap: row.registered_with_tap != 0,
+            created_at: db::from_ts(row.created_at),
+            last_used_at: row.last_used_at.map(db::from_ts),
+        })
+    }
+
+    /// RFC 8176 method references a sign-in with this method proves.
+    pub fn amr(&self) -> Vec<String> {
+        match self.kind {
+            Kind::Totp => vec!["otp".into()],
+            Kind::Passkey => {
+                let key = if self.backed_up { "swk" } else { "hwk" };
+                vec![key.into(), "user".into(), "mfa".into()]
+            }
+        }
+    }
+}
+
+/// Who registers a method, for whom, and under what name.
+pub struct NewMethod<'a> {
+    pub actor: &'a Actor,
+    pub user: &'a User,
+    pub name: &'a str,
+    /// The session registering it began with a Temporary Access Pass.
+    pub registered_with_tap: bool,
+    pub address: Option<String>,
+}
+
+/// A method name as entered: trimmed, 1–64 printable characters.
+pub fn clean_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "a name needs 1 to 64 printable characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Method>, AppError> {
+    db::methods::list_for_user(db.pool(), user_id)
+        .await?
+        .iter()
+        .map(Method::from_row)
+        .collect()
+}
+
+pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Method, AppError> {
+    let row = db::methods::find(db.pool(), user_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("method".into()))?;
+    Method::from_row(&row)
+}
+
+pub async fn count(db: &Db, user_id: &str) -> Result<i64, AppError> {
+    Ok(db::methods::count_for_user(db.pool(), user_id).await?)
+}
+
+/// Inserts a new method and records `method.registered`, in one transaction.
+pub(crate) async fn insert(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    row: MethodRow,
+    address: Option<String>,
+) -> Result<Method, AppError> {
+    let method = Method::from_row(&row)?;
+    let mut tx = db.begin().await?;
+    match db::methods::insert(&mut tx, &row).await {
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "this method is already registered".into(),
+            ));
+        }
+        other => other?,
+    }
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "method.registered")
+            .target(user.target())
+            .address(address)
+            .detail("method_id", &method.id)
+            .detail("kind", method.kind)
+            .detail("name", &method.name)
+            .detail("registered_with_tap", method.registered_with_tap),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(method)
+}
+
+pub async fn rename(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    id: &str,
+    name: &str,
+    address: Option<String>,
+) -> Result<Method, AppError> {
+    let name = clean_name(name)?;
+    let mut method = get(db, &user.id, id).await?;
+    let mut tx = db.begin().await?;
+    db::methods::rename(&mut tx, &method.id, &name).await?;
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "method.renamed")
+            .target(user.target())
+            .address(address)
+            .detail("method_id", &method.id)
+            .detail("kind", method.kind)
+            .detail("old_name", &method.name)
+            .detail("name", &name),
+    )
+    .await?;
+    tx.commit().await?;
+    method.name = name;
+    Ok(method)
+}
+
+/// Removes one method. Rules about who may remove what live with the caller (pages, CLI, API).
+pub async fn remove(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    id: &str,
+    address: Option<String>,
+) -> Result<Method, AppError> {
+    let method = get(db, &user.id, id).await?;
+    let mut tx = db.begin().await?;
+    db::methods::delete(&mut tx, &method.id).await?;
+    record_removed(&mut tx, actor, user, &method, address).await?;
+    tx.commit().await?;
+    Ok(method)
+}
+
+/// Removes every method of a user (lost phone) and ends their sessions, so that only a new pass
+/// lets them back in.
+pub async fn remove_all(db: &Db, actor: &Actor, user: &User) -> Result<Vec<Method>, AppError> {
+    let methods = list(db, &user.id).await?;
+    let mut tx = db.begin().await?;
+    for method in &methods {
+        db::methods::delete(&mut tx, &method.id).await?;
+        record_removed(&mut tx, actor, user, method, None).await?;
+    }
+    db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+    tx.commit().await?;
+    Ok(methods)
+}
+
+async fn record_removed(
+    tx: &mut db::Tx,
+    actor: &Actor,
+    user: &User,
+    method: &Method,
+    address: Option<String>,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        tx,
+        Event::new(actor.clone(), "method.removed")
+            .target(user.target())
+            .address(address)
+            .detail("method_id", &method.id)
+            .detail("kind", method.kind)
+            .detail("name", &method.name),
+    )
+    .await
+}
