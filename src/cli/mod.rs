@@ -6,6 +6,7 @@ mod client;
 mod group;
 mod keys;
 mod output;
+mod tap;
 mod user;
 
 use std::path::PathBuf;
@@ -57,6 +58,9 @@ enum Command {
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Issue, show and revoke Temporary Access Passes; show and change their policy.
+    #[command(subcommand)]
+    Tap(tap::TapCommand),
 }
 
 /// What a command needs: the configuration, the database and how to print.
@@ -111,6 +115,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Client(c) => client::run(&ctx, c).await,
         Command::Keys(c) => keys::run(&ctx, c).await,
+        Command::Tap(c) => tap::run(&ctx, c).await,
     };
     ctx.db.close().await;
     result
