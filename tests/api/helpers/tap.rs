@@ -140,3 +140,63 @@ pub fn minutes(n: i64) -> time::Duration {
 pub async fn fresh_database(dir: &tempfile::TempDir) -> super::TestDatabase {
     super::TestDatabase::create(dir).await
 }
+
+impl TestApp {
+    /// A `client_credentials` access token for a new client granted `role`.
+    pub async fn api_token(&self, id: &str, role: Role) -> String {
+        let client = self
+            .add_client(
+                id,
+                &["--grant", "client_credentials", "--role", role.as_str()],
+            )
+            .await;
+        self.client_credentials_token(&client).await
+    }
+
+    /// An API request with a bearer token.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}
+
+impl TestApp {
+    /// Stores a refresh token of a sign-in that began with pass `tap_id` (client `rp` must exist);
+    /// returns its id.
+    pub async fn refresh_token_from_pass(&self, user: &User, tap_id: &str) -> String {
+        let now = tapid::db::ts(tapid::db::now());
+        let row = tapid::db::tokens::TokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: tapid::db::tokens::REFRESH.into(),
+            token_hash: Some(tapid::secrets::digest(&tapid::secrets::new_secret())),
+            family_id: uuid::Uuid::new_v4().to_string(),
+            client_id: "rp".into(),
+            user_id: Some(user.id.clone()),
+            scope: "openid".into(),
+            sid: None,
+            acr: Some("1fa".into()),
+            amr: "tap otp".into(),
+            auth_time: Some(now),
+            tap_id: Some(tap_id.into()),
+            created_at: now,
+            expires_at: now + 3600,
+            cap_at: None,
+            rotated_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        tapid::db::tokens::insert(&mut tx, &row).await.unwrap();
+        tx.commit().await.unwrap();
+        row.id
+    }
+
+    pub async fn token_revoked(&self, id: &str) -> bool {
+        tapid::db::tokens::find_by_id(self.db.pool(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    }
+}
