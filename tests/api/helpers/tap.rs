@@ -200,3 +200,48 @@ impl TestApp {
             .is_some()
     }
 }
+
+impl TestApp {
+    /// An access token for `user` from a sign-in at `acr`, minted as `/token` would (client `rp` is
+    /// registered if missing). The browser flow is the sign-in suites' business; the API only needs
+    /// the token.
+    pub async fn user_api_token(&self, user: &User, acr: &str) -> String {
+        if tapid::oidc::clients::find(&self.db, "rp")
+            .await
+            .unwrap()
+            .is_none()
+        {
+            self.add_client("rp", &["--redirect-uri", "https://rp.example.com/cb"])
+                .await;
+        }
+        let client = tapid::oidc::clients::find(&self.db, "rp")
+            .await
+            .unwrap()
+            .unwrap();
+        let sealer = tapid::secrets::Sealer::from_config(&self.config).unwrap();
+        let state = tapid::AppState::new(self.db.clone(), self.config.clone(), sealer);
+        let grant = tapid::oidc::tokens::Grant {
+            client,
+            user: Some(user.clone()),
+            scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
+            refresh_scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
+            family_id: uuid::Uuid::new_v4().to_string(),
+            sid: None,
+            acr: Some(acr.into()),
+            amr: vec!["hwk".into(), "user".into(), "mfa".into()],
+            auth_time: Some(tapid::db::ts(tapid::db::now())),
+            tap_id: None,
+            nonce: None,
+            cap_at: None,
+        };
+        tapid::oidc::tokens::warm_keys(&state, grant.client.id_token_alg)
+            .await
+            .unwrap();
+        let mut tx = self.db.begin().await.unwrap();
+        let response = tapid::oidc::tokens::issue(&state, &mut tx, &grant, false, false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        response.access_token
+    }
+}

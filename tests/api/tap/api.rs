@@ -230,3 +230,57 @@ async fn a_pass_issued_through_the_api_signs_in() {
     let code = issued["passcode"].as_str().unwrap();
     assert!(app.check_pass("bob", code).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_signed_in_admin_acts_with_their_roles_but_never_for_themselves() {
+    let app = spawn_app().await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let bob = app.add_user("bob", &[], &[]).await;
+    let token = app.user_api_token(&ann, "phr").await;
+
+    let for_bob = app
+        .api(reqwest::Method::POST, &pass_path(&bob.id), &token)
+        .send()
+        .await
+        .unwrap();
+    let for_self = app
+        .api(reqwest::Method::POST, &pass_path(&ann.id), &token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(for_bob.status(), StatusCode::CREATED);
+    let issued: Value = for_bob.json().await.unwrap();
+    assert_eq!(issued["created_by"]["kind"], "user");
+    assert_eq!(issued["created_by"]["name"], "ann");
+    assert_eq!(for_self.status(), StatusCode::FORBIDDEN);
+    let body: Value = for_self.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("for themselves"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_person_below_a_phishing_resistant_sign_in_may_not_use_the_api() {
+    let app = spawn_app().await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let bob = app.add_user("bob", &[], &[]).await;
+    let token = app.user_api_token(&ann, "1fa").await;
+
+    let response = app
+        .api(reqwest::Method::POST, &pass_path(&bob.id), &token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("phishing-resistant"),
+        "{body}"
+    );
+}
