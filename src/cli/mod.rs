@@ -3,6 +3,7 @@
 mod args;
 mod audit;
 mod group;
+mod method;
 mod output;
 mod user;
 
@@ -46,6 +47,9 @@ enum Command {
     /// Manage groups and memberships.
     #[command(subcommand)]
     Group(group::GroupCommand),
+    /// List or remove a user's passkeys and authenticator apps.
+    #[command(subcommand)]
+    Method(method::MethodCommand),
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -101,6 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Method(c) => method::run(&ctx, c).await,
     };
     ctx.db.close().await;
     result

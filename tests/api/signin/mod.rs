@@ -1,5 +1,8 @@
 //! Sign-in pages: the username page, the choice of methods, each method, and the session they give.
 
+mod cli;
+mod passkey;
+mod security_info;
 mod totp;
 
 use crate::helpers::TestApp;
