@@ -9,6 +9,7 @@ use crate::directory::{self, NewUser, Role, Username};
 use crate::error::AppError;
 use crate::secrets::Sealer;
 use crate::state::AppState;
+use crate::tap;
 
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -31,12 +32,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(listen = %config.listen, issuer = config.issuer.as_str(), "tapid is serving");
     let state = AppState::new(db.clone(), config, sealer);
+    let expiry = tap::expiry::spawn(state.clone());
     axum::serve(
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    expiry.abort();
     db.close().await;
     tracing::info!("tapid stopped");
     Ok(())
@@ -60,6 +63,33 @@ pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), AppError> {
         admin.username,
         config.issuer.url("/login")
     );
+    // Its way in: a one-time pass for one hour, shown here once and never again.
+    let request = tap::IssueRequest {
+        lifetime: Some(time::Duration::hours(1)),
+        one_time: Some(true),
+        ..tap::IssueRequest::default()
+    };
+    match tap::issue(db, &tap::Authority::System, &admin.id, request, None).await {
+        Ok(issued) => println!(
+            "One-time Temporary Access Pass for `{}` (valid until {}): {}\n\
+             Sign in with it at {} and register a passkey. It is not shown again.",
+            admin.username,
+            issued
+                .pass
+                .end
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            issued.passcode.grouped(),
+            config
+                .issuer
+                .url(&format!("/login?login_hint={}", admin.username)),
+        ),
+        Err(e) => println!(
+            "Could not issue a Temporary Access Pass for `{}`: {e}. \
+             Issue one with `tapid tap issue {}`.",
+            admin.username, admin.username
+        ),
+    }
     Ok(())
 }
 

@@ -27,8 +27,9 @@ function tapidBin() {
   return path.join(target, 'release', 'tapid');
 }
 
-// Children still running, killed if this process dies without calling stop().
+// Children still running, killed if this process dies without calling stop(); temp dirs still to remove then.
 const live = new Set();
+const liveDirs = new Set();
 let hooksInstalled = false;
 function installExitHooks() {
   if (hooksInstalled) return;
@@ -40,6 +41,9 @@ function installExitHooks() {
       } catch {
         /* already gone */
       }
+    }
+    if (!process.env.TAPID_E2E_KEEP) {
+      for (const dir of liveDirs) fs.rmSync(dir, { recursive: true, force: true });
     }
   });
   for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -94,6 +98,7 @@ async function startServer(opts = {}) {
     );
   }
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'tapid-e2e-'));
+  liveDirs.add(dir);
   let pg = null;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl && process.env.TAPID_E2E_POSTGRES_URL) {
@@ -115,6 +120,7 @@ async function startServer(opts = {}) {
   }
   if (pg) await pg.drop().catch(() => {});
   if (!process.env.TAPID_E2E_KEEP) await fs.promises.rm(dir, { recursive: true, force: true });
+  liveDirs.delete(dir);
   throw lastError;
 }
 
@@ -279,6 +285,7 @@ async function launch({ bin, dir, port, databaseUrl, pg, opts }) {
       } else {
         await fs.promises.rm(dir, { recursive: true, force: true });
       }
+      liveDirs.delete(dir);
     },
 
     /** Whether the process is still running. */
@@ -289,7 +296,8 @@ async function launch({ bin, dir, port, databaseUrl, pg, opts }) {
 
 function runCli(bin, args, { cwd, env, input, timeoutMs = 60_000 }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // stdin is a pipe only when there is input; a command that exits at once must not make the write fail (EPIPE).
+    const child = spawn(bin, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     live.add(child);
     let stdout = '';
     let stderr = '';
@@ -306,7 +314,10 @@ function runCli(bin, args, { cwd, env, input, timeoutMs = 60_000 }) {
       live.delete(child);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(input ?? '');
+    if (input !== undefined) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
   });
 }
 

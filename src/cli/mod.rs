@@ -5,6 +5,7 @@ mod audit;
 mod group;
 mod method;
 mod output;
+mod tap;
 mod user;
 
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Issue, show and revoke Temporary Access Passes; show and change their policy.
+    #[command(subcommand)]
+    Tap(tap::TapCommand),
 }
 
 /// What a command needs: the configuration, the database and how to print.
@@ -106,6 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Method(c) => method::run(&ctx, c).await,
+        Command::Tap(c) => tap::run(&ctx, c).await,
     };
     ctx.db.close().await;
     result

@@ -6,8 +6,10 @@
 pub mod audit;
 pub mod groups;
 pub mod methods;
+pub mod passes;
 pub mod sessions;
 pub mod settings;
+pub mod tap_policy;
 pub mod throttle;
 pub mod users;
 

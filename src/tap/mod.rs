@@ -1,1 +1,41 @@
 //! The Temporary Access Pass: policy, passcode generation and checking, state and reasons.
+//!
+//! - [`policy`]: the one policy of the deployment, validated on every change;
+//! - [`passcode`]: generation, display, normalised entry, Argon2id hashing;
+//! - [`pass`]: a stored pass and its state (`usable` and the reason);
+//! - [`authority`]: who may issue, read and revoke;
+//! - [`issue`], [`revoke`]: the changes, each with its audit event;
+//! - [`signin`]: checking a passcode at sign-in;
+//! - [`expiry`]: recording expiry once and purging old passes.
+
+pub mod authority;
+pub mod expiry;
+pub mod issue;
+pub mod pass;
+pub mod passcode;
+pub mod policy;
+pub mod revoke;
+pub mod signin;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub use authority::Authority;
+pub use issue::{IssueRequest, Issued, issue};
+pub use pass::{PassView, Reason, show};
+pub use passcode::Passcode;
+pub use policy::Policy;
+pub use revoke::{Ended, revoke};
+pub use signin::{PassSignIn, TapRefused, check_passcode};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+/// A stored time as RFC 3339, for audit details.
+fn rfc3339(ts: i64) -> String {
+    crate::db::from_ts(ts)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| ts.to_string())
+}

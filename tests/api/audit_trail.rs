@@ -25,7 +25,8 @@ async fn the_audit_chain_verifies_after_many_changes() {
 
     let out = app.cli(&["audit", "verify"]).await;
 
-    assert_eq!(out.ok().trim(), "all 4 events verify");
+    // Three users, the bootstrap admin and the admin's first-run pass.
+    assert_eq!(out.ok().trim(), "all 5 events verify");
 }
 
 #[tokio::test]
@@ -103,7 +104,8 @@ async fn concurrent_writers_never_fork_the_chain() {
 
     let verdict = audit::verify(&app.db).await.unwrap();
 
-    assert_eq!(verdict, Verdict::Intact { events: 13 });
+    // Twelve users, the bootstrap admin and the admin's first-run pass.
+    assert_eq!(verdict, Verdict::Intact { events: 14 });
 }
 
 #[tokio::test]

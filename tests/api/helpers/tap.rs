@@ -1,1 +1,142 @@
-//! Typed helpers for this area's tests.
+//! Typed helpers for the Temporary Access Pass tests.
+
+use tapid::audit::Actor;
+use tapid::db::audit::{AuditFilter, AuditRow};
+use tapid::db::sessions::SessionRow;
+use tapid::directory::{self, NewUser, Role, User, Username};
+use tapid::error::AppError;
+use tapid::tap::policy::{self, Policy, PolicyChanges};
+use tapid::tap::{self, Authority, IssueRequest, Issued, PassSignIn, PassView, TapRefused};
+
+use super::TestApp;
+
+impl TestApp {
+    /// Creates a user with these roles and groups (the groups must exist).
+    pub async fn add_user(&self, name: &str, roles: &[Role], groups: &[&str]) -> User {
+        let mut new = NewUser::named(Username::parse(name).unwrap());
+        new.roles = roles.to_vec();
+        new.groups = groups.iter().map(|g| g.to_string()).collect();
+        directory::users::create(&self.db, &Actor::Cli, new)
+            .await
+            .unwrap()
+    }
+
+    pub async fn add_group(&self, name: &str) {
+        directory::groups::create(
+            &self.db,
+            &Actor::Cli,
+            &directory::GroupName::parse(name).unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+
+    pub async fn user(&self, name: &str) -> User {
+        directory::users::get_by_username(&self.db, name)
+            .await
+            .unwrap()
+    }
+
+    /// Issues a pass as an operator (full rights).
+    pub async fn issue_pass(&self, username: &str, request: IssueRequest) -> Issued {
+        self.issue_pass_as(&Authority::Operator, username, request)
+            .await
+            .unwrap_or_else(|e| panic!("issuing for {username}: {e}"))
+    }
+
+    pub async fn issue_pass_as(
+        &self,
+        authority: &Authority,
+        username: &str,
+        request: IssueRequest,
+    ) -> Result<Issued, AppError> {
+        let user = self.user(username).await;
+        tap::issue(
+            &self.db,
+            authority,
+            &user.id,
+            request,
+            Some("192.0.2.7".into()),
+        )
+        .await
+    }
+
+    /// A sign-in attempt with a pass, from the documentation address 192.0.2.1.
+    pub async fn check_pass(&self, username: &str, entry: &str) -> Result<PassSignIn, TapRefused> {
+        tap::check_passcode(&self.db, username, entry, Some("192.0.2.1".into())).await
+    }
+
+    pub async fn pass_state(&self, username: &str) -> PassView {
+        let user = self.user(username).await;
+        tap::show(&self.db, &user).await.unwrap()
+    }
+
+    pub async fn change_policy(&self, changes: PolicyChanges) -> Result<Policy, AppError> {
+        policy::update(&self.db, &Actor::Cli, changes, None).await
+    }
+
+    /// Events with this action (or family ending in `.`), newest first.
+    pub async fn events(&self, action: &str) -> Vec<AuditRow> {
+        let filter = AuditFilter {
+            action: Some(action.into()),
+            limit: 1000,
+            ..AuditFilter::default()
+        };
+        tapid::db::audit::list(self.db.pool(), &filter)
+            .await
+            .unwrap()
+    }
+
+    /// Stores a signed-in session that began with pass `tap_id`; returns its sid.
+    pub async fn session_from_pass(&self, user: &User, tap_id: &str) -> String {
+        let now = tapid::db::ts(tapid::db::now());
+        let sid = uuid::Uuid::new_v4().to_string();
+        let row = SessionRow {
+            id_hash: tapid::secrets::digest(&tapid::secrets::new_secret()),
+            sid: sid.clone(),
+            csrf: "csrf".into(),
+            user_id: Some(user.id.clone()),
+            level: Some("tap".into()),
+            amr: "tap".into(),
+            auth_time: Some(now),
+            tap_id: Some(tap_id.into()),
+            data: "{}".into(),
+            created_at: now,
+            expires_at: now + 600,
+        };
+        tapid::db::sessions::insert(self.db.pool(), &row)
+            .await
+            .unwrap();
+        sid
+    }
+
+    pub async fn session_exists(&self, sid: &str) -> bool {
+        let now = tapid::db::ts(tapid::db::now());
+        tapid::db::sessions::find_by_sid(self.db.pool(), sid, now)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    /// Moves a pass's times (tests only: no public way makes a pass start or end in the past).
+    pub async fn shift_pass(&self, username: &str, start: i64, end: i64) {
+        let user = self.user(username).await;
+        sqlx::query("UPDATE passes SET starts_at = $1, ends_at = $2 WHERE user_id = $3")
+            .bind(start)
+            .bind(end)
+            .bind(&user.id)
+            .execute(self.db.pool())
+            .await
+            .unwrap();
+    }
+}
+
+/// `n` minutes.
+pub fn minutes(n: i64) -> time::Duration {
+    time::Duration::minutes(n)
+}
+
+/// A fresh database (SQLite in `dir`, or PostgreSQL) for a test that starts `tapid` itself.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> super::TestDatabase {
+    super::TestDatabase::create(dir).await
+}

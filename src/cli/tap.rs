@@ -1,0 +1,259 @@
+//! `tapid tap …`: issue, show and revoke passes; show and change the policy.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::Context;
+use super::args::parse_duration;
+use super::output;
+use crate::audit::Actor;
+use crate::directory;
+use crate::tap::policy::{self, Policy, PolicyChanges, ScopeChange};
+use crate::tap::{self, Authority, IssueRequest, PassView};
+
+#[derive(Debug, Subcommand)]
+pub enum TapCommand {
+    /// Issue a pass (replacing any the user has) and print its passcode, once.
+    Issue {
+        username: String,
+        /// How long it lasts: 90m, 8h, 2d (default: the policy's).
+        #[arg(long, value_parser = parse_duration)]
+        lifetime: Option<time::Duration>,
+        /// When it starts (RFC 3339; default now).
+        #[arg(long, value_parser = parse_rfc3339)]
+        start: Option<time::OffsetDateTime>,
+        /// Usable for one sign-in only.
+        #[arg(long, conflicts_with = "multi_use")]
+        one_time: bool,
+        /// Usable for several sign-ins until it ends.
+        #[arg(long)]
+        multi_use: bool,
+        /// Passcode length (default: the policy's).
+        #[arg(long)]
+        length: Option<u32>,
+    },
+    /// Show a user's pass and whether it is usable (never the passcode).
+    Show { username: String },
+    /// Revoke a user's pass, ending the sessions that began with it.
+    Revoke { username: String },
+    /// Show or change the policy.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Show the policy.
+    Show,
+    /// Change the policy; settings not given stay as they are.
+    Set(PolicySet),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySet {
+    #[arg(long, value_name = "true|false")]
+    enabled: Option<bool>,
+    /// Minutes.
+    #[arg(long, value_name = "MIN")]
+    min_lifetime: Option<u32>,
+    /// Minutes.
+    #[arg(long, value_name = "MIN")]
+    max_lifetime: Option<u32>,
+    /// Minutes.
+    #[arg(long, value_name = "MIN")]
+    default_lifetime: Option<u32>,
+    /// Passcode length.
+    #[arg(long, value_name = "N")]
+    length: Option<u32>,
+    #[arg(long, value_name = "true|false")]
+    one_time_required: Option<bool>,
+    /// Only members of these groups are in scope; repeat for several (replaces the list).
+    #[arg(long = "include-group", value_name = "G", conflicts_with = "all_users")]
+    include_group: Vec<String>,
+    /// Everyone is in scope (minus excluded groups).
+    #[arg(long)]
+    all_users: bool,
+    /// Members of these groups are never in scope; repeat for several (replaces the list).
+    #[arg(long = "exclude-group", value_name = "G")]
+    exclude_group: Vec<String>,
+    /// Exclude no group.
+    #[arg(long, conflicts_with = "exclude_group")]
+    no_exclude_groups: bool,
+    #[arg(long, value_name = "N")]
+    max_failed_attempts: Option<u32>,
+    /// Minutes a restricted session lasts after a pass sign-in.
+    #[arg(long, value_name = "MIN")]
+    enrollment_window: Option<u32>,
+}
+
+fn parse_rfc3339(value: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("invalid time `{value}` (use RFC 3339, e.g. 2026-12-01T09:00:00Z)"))
+}
+
+#[derive(Serialize)]
+struct IssuedView<'a> {
+    passcode: String,
+    #[serde(flatten)]
+    pass: &'a PassView,
+}
+
+pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
+    let db = &ctx.db;
+    let authority = Authority::Operator;
+    match command {
+        TapCommand::Issue {
+            username,
+            lifetime,
+            start,
+            one_time,
+            multi_use,
+            length,
+        } => {
+            let user = directory::users::get_by_username(db, &username).await?;
+            let request = IssueRequest {
+                lifetime,
+                start,
+                one_time: match (one_time, multi_use) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                length,
+            };
+            let issued = tap::issue(db, &authority, &user.id, request, None).await?;
+            if ctx.json {
+                output::json(&IssuedView {
+                    passcode: issued.passcode.grouped(),
+                    pass: &issued.pass,
+                });
+            } else {
+                println!("passcode:   {}", issued.passcode.grouped());
+                println!(
+                    "            shown once: hand it to {} in person",
+                    user.username
+                );
+                print_pass(&issued.pass);
+            }
+        }
+        TapCommand::Show { username } => {
+            let user = directory::users::get_by_username(db, &username).await?;
+            let pass = tap::show(db, &user).await?;
+            if ctx.json {
+                output::json(&pass);
+            } else {
+                print_pass(&pass);
+            }
+        }
+        TapCommand::Revoke { username } => {
+            let user = directory::users::get_by_username(db, &username).await?;
+            let ended = tap::revoke(db, &authority, &user, None).await?;
+            output::done(
+                ctx,
+                &format!(
+                    "revoked the Temporary Access Pass of `{}` ({} sessions and {} refresh tokens ended)",
+                    user.username, ended.sessions, ended.refresh_tokens
+                ),
+            );
+        }
+        TapCommand::Policy(PolicyCommand::Show) => print_policy(ctx, &policy::load(db).await?),
+        TapCommand::Policy(PolicyCommand::Set(set)) => {
+            let changes = PolicyChanges {
+                enabled: set.enabled,
+                min_lifetime: set.min_lifetime,
+                max_lifetime: set.max_lifetime,
+                default_lifetime: set.default_lifetime,
+                default_length: set.length,
+                one_time_required: set.one_time_required,
+                scope: if set.all_users {
+                    Some(ScopeChange::AllUsers)
+                } else if set.include_group.is_empty() {
+                    None
+                } else {
+                    Some(ScopeChange::Groups(set.include_group))
+                },
+                exclude_groups: if set.no_exclude_groups {
+                    Some(Vec::new())
+                } else if set.exclude_group.is_empty() {
+                    None
+                } else {
+                    Some(set.exclude_group)
+                },
+                max_failed_attempts: set.max_failed_attempts,
+                enrollment_window: set.enrollment_window,
+            };
+            let policy = policy::update(db, &Actor::Cli, changes, None).await?;
+            print_policy(ctx, &policy);
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn print_pass(pass: &PassView) {
+    println!("user:       {}", pass.username);
+    println!(
+        "usable:     {} ({})",
+        yes_no(pass.usable),
+        pass.reason.as_str()
+    );
+    println!("start:      {}", output::time(pass.start));
+    println!("end:        {}", output::time(pass.end));
+    println!("one-time:   {}", yes_no(pass.one_time));
+    println!(
+        "created by: {}{}",
+        pass.created_by.kind,
+        pass.created_by
+            .name
+            .as_ref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default()
+    );
+    println!("created:    {}", output::time(pass.created_at));
+    println!(
+        "last used:  {}",
+        pass.last_used
+            .map(output::time)
+            .unwrap_or_else(|| "-".into())
+    );
+    println!("failed attempts: {}", pass.failed_attempts);
+}
+
+fn print_policy(ctx: &Context, policy: &Policy) {
+    if ctx.json {
+        output::json(policy);
+        return;
+    }
+    let names = |groups: &[policy::PolicyGroup]| {
+        if groups.is_empty() {
+            "-".to_string()
+        } else {
+            groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    println!("enabled:             {}", yes_no(policy.enabled));
+    println!(
+        "scope:               {}",
+        if policy.all_users {
+            "all users".to_string()
+        } else {
+            format!("members of {}", names(&policy.include_groups))
+        }
+    );
+    println!("excluded groups:     {}", names(&policy.exclude_groups));
+    println!(
+        "lifetime (minutes):  min {} / default {} / max {}",
+        policy.min_lifetime, policy.default_lifetime, policy.max_lifetime
+    );
+    println!("length:              {}", policy.default_length);
+    println!("one-time required:   {}", yes_no(policy.one_time_required));
+    println!("max failed attempts: {}", policy.max_failed_attempts);
+    println!("enrollment window:   {} minutes", policy.enrollment_window);
+}

@@ -1,0 +1,183 @@
+//! A pass as stored, and its state: usable, or the reason it is not — always computed from the
+//! stored facts and the policy as it is now.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::policy::Policy;
+use crate::db::passes::PassRow;
+use crate::db::{self, Db};
+use crate::directory::User;
+use crate::error::AppError;
+
+/// Why a pass can or cannot be used now. The names are part of the CLI and API contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Reason {
+    EnabledByPolicy,
+    DisabledByPolicy,
+    NotInScope,
+    NotYetValid,
+    Expired,
+    OneTimeUsed,
+    Locked,
+    Revoked,
+}
+
+impl Reason {
+    pub fn is_usable(self) -> bool {
+        self == Reason::EnabledByPolicy
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::EnabledByPolicy => "EnabledByPolicy",
+            Reason::DisabledByPolicy => "DisabledByPolicy",
+            Reason::NotInScope => "NotInScope",
+            Reason::NotYetValid => "NotYetValid",
+            Reason::Expired => "Expired",
+            Reason::OneTimeUsed => "OneTimeUsed",
+            Reason::Locked => "Locked",
+            Reason::Revoked => "Revoked",
+        }
+    }
+}
+
+/// Who issued a pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CreatedBy {
+    pub kind: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A pass without its hash.
+#[derive(Clone, Debug)]
+pub struct Pass {
+    pub id: String,
+    pub user_id: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub one_time: bool,
+    pub created_by: CreatedBy,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub used_at: Option<OffsetDateTime>,
+    pub failed_attempts: i64,
+    pub locked_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<&PassRow> for Pass {
+    fn from(row: &PassRow) -> Self {
+        Self {
+            id: row.id.clone(),
+            user_id: row.user_id.clone(),
+            starts_at: db::from_ts(row.starts_at),
+            ends_at: db::from_ts(row.ends_at),
+            one_time: row.one_time != 0,
+            created_by: CreatedBy {
+                kind: row.created_by_kind.clone(),
+                id: row.created_by_id.clone(),
+                name: row.created_by_name.clone(),
+            },
+            created_at: db::from_ts(row.created_at),
+            last_used_at: row.last_used_at.map(db::from_ts),
+            used_at: row.used_at.map(db::from_ts),
+            failed_attempts: row.failed_attempts,
+            locked_at: row.locked_at.map(db::from_ts),
+            revoked_at: row.revoked_at.map(db::from_ts),
+        }
+    }
+}
+
+impl Pass {
+    /// The state at `now` under `policy`, for a user who is (or is not) in the policy's scope.
+    /// The first reason that applies wins, the most final first.
+    pub fn reason(&self, policy: &Policy, in_scope: bool, now: OffsetDateTime) -> Reason {
+        if self.revoked_at.is_some() {
+            Reason::Revoked
+        } else if !policy.enabled {
+            Reason::DisabledByPolicy
+        } else if !in_scope {
+            Reason::NotInScope
+        } else if now >= self.ends_at {
+            Reason::Expired
+        } else if self.one_time && self.used_at.is_some() {
+            Reason::OneTimeUsed
+        } else if self.locked_at.is_some()
+            || self.failed_attempts >= i64::from(policy.max_failed_attempts)
+        {
+            Reason::Locked
+        } else if now < self.starts_at {
+            Reason::NotYetValid
+        } else {
+            Reason::EnabledByPolicy
+        }
+    }
+}
+
+/// What `tap show` and the API report about a pass: never the passcode or its hash.
+#[derive(Clone, Debug, Serialize)]
+pub struct PassView {
+    pub id: String,
+    pub user_id: String,
+    pub username: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub start: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub end: OffsetDateTime,
+    pub one_time: bool,
+    pub created_by: CreatedBy,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used: Option<OffsetDateTime>,
+    pub failed_attempts: i64,
+    pub usable: bool,
+    pub reason: Reason,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl PassView {
+    pub fn new(pass: &Pass, user: &User, reason: Reason) -> Self {
+        Self {
+            id: pass.id.clone(),
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+            start: pass.starts_at,
+            end: pass.ends_at,
+            one_time: pass.one_time,
+            created_by: pass.created_by.clone(),
+            created_at: pass.created_at,
+            last_used: pass.last_used_at,
+            failed_attempts: pass.failed_attempts,
+            usable: reason.is_usable(),
+            reason,
+            revoked_at: pass.revoked_at,
+        }
+    }
+}
+
+/// Whether a user is in the policy's scope.
+pub async fn in_scope(db: &Db, policy: &Policy, user_id: &str) -> Result<bool, AppError> {
+    let groups = db::groups::ids_of_user(db.pool(), user_id).await?;
+    Ok(policy.in_scope(&groups))
+}
+
+/// The state of a user's pass now.
+pub async fn show(db: &Db, user: &User) -> Result<PassView, AppError> {
+    let row = db::passes::find_by_user(db.pool(), &user.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("Temporary Access Pass of user `{}`", user.username))
+        })?;
+    let policy = super::policy::load(db).await?;
+    let pass = Pass::from(&row);
+    let reason = pass.reason(
+        &policy,
+        in_scope(db, &policy, &user.id).await?,
+        OffsetDateTime::now_utc(),
+    );
+    Ok(PassView::new(&pass, user, reason))
+}
