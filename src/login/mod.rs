@@ -9,6 +9,7 @@ pub mod flow;
 pub mod guard;
 mod identifier;
 mod passkey;
+mod tap;
 pub mod throttle;
 mod totp;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/methods", get(identifier::methods_get))
         .route("/login/totp", get(totp::totp_get).post(totp::totp_post))
+        .route("/login/tap", get(tap::tap_get).post(tap::tap_post))
         .route("/login/passkey/begin", post(passkey::begin))
         .route("/login/passkey/finish", post(passkey::finish))
         .layer(guard::no_store())

@@ -44,6 +44,10 @@ pub fn router() -> Router<AppState> {
             "/security-info/methods/{id}/remove",
             post(overview::remove_post),
         )
+        .route(
+            "/security-info/pass/delete",
+            post(overview::pass_delete_post),
+        )
         .route("/security-info/signout", post(overview::signout_post))
         .layer(guard::no_store())
 }

@@ -30,7 +30,35 @@ pub struct OverviewView {
     username: String,
     methods: Vec<MethodView>,
     sign_ins: Vec<SignInView>,
+    pass: Option<PassInfo>,
     error: Option<String>,
+}
+
+/// The person's own pass: its state, never its value.
+pub struct PassInfo {
+    state: String,
+    usable: bool,
+    start: String,
+    end: String,
+    one_time: bool,
+}
+
+async fn own_pass(state: &AppState, person: &Person) -> Result<Option<PassInfo>, AppError> {
+    match crate::tap::show(&state.db, &person.user).await {
+        Ok(p) if p.revoked_at.is_none() => Ok(Some(PassInfo {
+            state: if p.usable {
+                "Usable".into()
+            } else {
+                p.reason.as_str().to_string()
+            },
+            usable: p.usable,
+            start: views::when(p.start),
+            end: views::when(p.end),
+            one_time: p.one_time,
+        })),
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 async fn render(
@@ -44,6 +72,7 @@ async fn render(
         username: person.user.username.clone(),
         methods: views::methods_of(&state.db, &person.user.id).await?,
         sign_ins: views::recent_sign_ins(&state.db, &person.user.id).await?,
+        pass: own_pass(state, person).await?,
         error,
     };
     Ok((status, view).into_response())
@@ -169,4 +198,25 @@ pub async fn signout_post(
     guard::check_form(&state, &headers, &session, &form.csrf)?;
     let jar = session::end(&state, jar, &session).await?;
     Ok((jar, see_other("/login")).into_response())
+}
+
+/// Deletes (revokes) the person's own pass; sessions that began with it end too.
+pub async fn pass_delete_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let person = match person(&state, &jar, "/security-info").await? {
+        Ok(p) => p,
+        Err(redirect) => return Ok(redirect),
+    };
+    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
+    if person.restricted() {
+        return Ok(see_other("/security-info/setup"));
+    }
+    let authority = crate::tap::Authority::User(person.user.clone());
+    crate::tap::revoke(&state.db, &authority, &person.user, address).await?;
+    Ok(see_other("/security-info"))
 }

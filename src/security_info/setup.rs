@@ -69,6 +69,10 @@ pub async fn setup_get(
 
 /// Whether the user holds a pass that can still be used (then their last method may go: the pass
 /// lets them back in).
-pub(crate) async fn has_usable_pass(_state: &AppState, _user: &User) -> Result<bool, AppError> {
-    Ok(false)
+pub(crate) async fn has_usable_pass(state: &AppState, user: &User) -> Result<bool, AppError> {
+    match crate::tap::show(&state.db, user).await {
+        Ok(pass) => Ok(pass.usable),
+        Err(AppError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -402,3 +402,96 @@ impl TestApp {
         assert_eq!(response.status(), 303, "sign-out");
     }
 }
+
+impl TestApp {
+    /// Issues a pass to `username` (created if missing) as an operator; returns the passcode.
+    pub async fn arrange_pass(&self, username: &str, one_time: bool) -> String {
+        self.arrange_user(username).await;
+        let request = tapid::tap::IssueRequest {
+            one_time: Some(one_time),
+            ..Default::default()
+        };
+        let issued = self.issue_pass(username, request).await;
+        issued.passcode.expose().to_string()
+    }
+
+    /// Types the username and the pass on the real pages, starting at `login_path`; returns the
+    /// response to the pass's POST.
+    pub async fn submit_tap_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        passcode: &str,
+    ) -> reqwest::Response {
+        let login_path = login_path.strip_prefix(&self.issuer).unwrap_or(login_path);
+        let methods = location(&self.enter_username(login_path, username).await);
+        let tap_page = methods.replacen("/login/methods", "/login/tap", 1);
+        let (html, csrf) = self.page_with_csrf(&tap_page).await;
+        let return_to = form_field(&html, "return_to").unwrap_or_default();
+        let level = form_field(&html, "level").unwrap_or_default();
+        self.post_form(
+            "/login/tap",
+            &[
+                ("csrf", &csrf),
+                ("passcode", passcode),
+                ("return_to", &return_to),
+                ("level", &level),
+            ],
+        )
+        .await
+    }
+
+    /// Signs in with a pass; returns the Location (the setup page, `/security-info/setup?return_to=…`).
+    pub async fn sign_in_with_tap_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        passcode: &str,
+    ) -> String {
+        let response = self.submit_tap_from(login_path, username, passcode).await;
+        assert_eq!(response.status(), 303, "pass sign-in refused");
+        location(&response)
+    }
+
+    /// In a restricted session: adds an authenticator app through the setup pages; returns its
+    /// secret. The session is then at `1fa` with amr `tap otp`.
+    pub async fn enrol_totp_in_session(&self) -> TotpSecret {
+        let page = self.get("/security-info/totp").await.text().await.unwrap();
+        let shown = scraper::Html::parse_document(&page)
+            .select(&scraper::Selector::parse("#totp-secret").unwrap())
+            .next()
+            .expect("the secret is shown as text")
+            .text()
+            .collect::<String>()
+            .replace(' ', "");
+        let secret = TotpSecret::new(
+            totp_rs::Secret::try_from_base32(&shown)
+                .unwrap()
+                .as_bytes()
+                .to_vec(),
+        );
+        let csrf = form_field(&page, "csrf").unwrap();
+        let code = secret.fresh_code().await;
+        let response = self
+            .post_form(
+                "/security-info/totp",
+                &[("csrf", &csrf), ("name", "Phone"), ("code", &code)],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "TOTP setup");
+        secret
+    }
+
+    /// The href of the setup page's "Continue" button.
+    pub async fn continue_link(&self) -> String {
+        let html = self.get("/security-info/setup").await.text().await.unwrap();
+        scraper::Html::parse_document(&html)
+            .select(&scraper::Selector::parse("#continue").unwrap())
+            .next()
+            .expect("a Continue button")
+            .value()
+            .attr("href")
+            .unwrap()
+            .to_string()
+    }
+}

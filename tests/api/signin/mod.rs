@@ -3,6 +3,7 @@
 mod cli;
 mod passkey;
 mod security_info;
+mod tap_journey;
 mod totp;
 
 use crate::helpers::TestApp;
