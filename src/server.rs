@@ -27,6 +27,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let sealer = Sealer::from_config(&config)?;
     sealer.check_against(&db).await?;
     bootstrap(&db, &config).await?;
+    crate::oidc::keys::ensure(&db, &sealer).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

@@ -11,6 +11,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub sealer: Arc<Sealer>,
+    /// Signing keys in memory (see `oidc::keys`).
+    pub keys: Arc<crate::oidc::keys::KeyCache>,
 }
 
 impl AppState {
@@ -19,6 +21,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             sealer: Arc::new(sealer),
+            keys: Arc::default(),
         }
     }
 }

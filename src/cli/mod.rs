@@ -2,7 +2,9 @@
 
 mod args;
 mod audit;
+mod client;
 mod group;
+mod keys;
 mod method;
 mod output;
 mod tap;
@@ -54,6 +56,12 @@ enum Command {
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Manage OpenID Connect clients (relying parties).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// Manage token signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Issue, show and revoke Temporary Access Passes; show and change their policy.
     #[command(subcommand)]
     Tap(tap::TapCommand),
@@ -110,6 +118,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Method(c) => method::run(&ctx, c).await,
+        Command::Client(c) => client::run(&ctx, c).await,
+        Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
     };
     ctx.db.close().await;

@@ -4,13 +4,17 @@
 //! Times are stored as Unix seconds (`BIGINT`) and identifiers as text, so one statement serves both backends.
 
 pub mod audit;
+pub mod clients;
+pub mod codes;
 pub mod groups;
+pub mod keys;
 pub mod methods;
 pub mod passes;
 pub mod sessions;
 pub mod settings;
 pub mod tap_policy;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 use std::time::Duration;

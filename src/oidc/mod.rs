@@ -1,9 +1,74 @@
-//! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type.
+//! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type, tokens.rs
+//! for minting and verifying, keys.rs for signing keys, clients.rs for relying parties.
+
+pub mod claims;
+pub mod client_auth;
+pub mod clients;
+pub mod discovery;
+pub mod error;
+pub mod grants;
+pub mod introspect;
+pub mod jwks;
+pub mod keys;
+pub mod params;
+pub mod pkce;
+pub mod revoke;
+pub mod scope;
+pub mod token;
+pub mod tokens;
+pub mod userinfo;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
+
+pub use error::OAuthError;
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
+    // Browser-based public clients call these from other origins; they carry no cookies.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600));
+    let for_browsers = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::configuration_get),
+        )
+        .route("/jwks", get(jwks::jwks_get))
+        .route("/token", post(token::token_post))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        )
+        .layer(cors);
     Router::new()
+        .merge(for_browsers)
+        .route("/revoke", post(revoke::revoke_post))
+        .route("/introspect", post(introspect::introspect_post))
+}
+
+/// The address the request came from, when the server knows it (for the audit trail).
+pub struct PeerAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
 }

@@ -1,1 +1,7 @@
-//! Tests of this area; see the module files.
+//! The OpenID Connect provider, grouped by behaviour.
+
+mod client_credentials;
+mod clients_cli;
+mod discovery;
+mod keys;
+mod token_errors;

@@ -1,0 +1,242 @@
+//! `tapid client …`
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::Context;
+use super::output;
+use crate::audit::Actor;
+use crate::directory::Role;
+use crate::error::AppError;
+use crate::oidc::clients::{
+    self, Client, ClientChanges, ClientId, GrantType, NewClient, RedirectUri,
+};
+use crate::oidc::keys::SigningAlg;
+use crate::oidc::scope::Scope;
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its secret once (confidential clients).
+    Add {
+        id: String,
+        #[command(flatten)]
+        fields: ClientFields,
+        /// A public client (a browser or native app): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+    },
+    /// Change a client. Lists given replace the registered ones.
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: ClientFields,
+        /// Replace the client's secret; prints the new one once.
+        #[arg(long)]
+        new_secret: bool,
+    },
+    /// List clients.
+    List,
+    /// Show one client.
+    Show { id: String },
+    /// Remove a client and every token issued to it.
+    Remove { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientFields {
+    /// Redirect URI, matched exactly; repeat for several.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    redirect_uri: Vec<String>,
+    /// Where the client may ask to land after signing out; repeat for several.
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    post_logout_redirect_uri: Vec<String>,
+    /// Display name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Scopes the client may ask for (space-separated or repeated).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scope: Vec<String>,
+    /// Grant type (authorization_code, refresh_token, client_credentials); repeat for several.
+    #[arg(long = "grant", value_name = "GRANT")]
+    grant: Vec<String>,
+    /// ID token signing algorithm: RS256 (default), ES256 or EdDSA.
+    #[arg(long = "id-token-alg", value_name = "ALG")]
+    id_token_alg: Option<String>,
+    /// Role for service use of the admin API (admin or helpdesk); repeat for several.
+    #[arg(long = "role", value_name = "ROLE")]
+    role: Vec<String>,
+}
+
+impl ClientFields {
+    fn redirect_uris(list: &[String]) -> Result<Vec<RedirectUri>, AppError> {
+        list.iter().map(|u| RedirectUri::parse(u)).collect()
+    }
+
+    fn scope(&self) -> Result<Option<Scope>, AppError> {
+        if self.scope.is_empty() {
+            return Ok(None);
+        }
+        Scope::parse(&self.scope.join(" "))
+            .map(Some)
+            .map_err(AppError::invalid)
+    }
+
+    fn grants(&self) -> Result<Vec<GrantType>, AppError> {
+        self.grant
+            .iter()
+            .flat_map(|g| g.split([',', ' ']).filter(|g| !g.is_empty()))
+            .map(|g| {
+                GrantType::parse(g).ok_or_else(|| {
+                    AppError::invalid(format!(
+                        "unknown grant `{g}` (authorization_code, refresh_token or client_credentials)"
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    fn alg(&self) -> Result<Option<SigningAlg>, AppError> {
+        self.id_token_alg
+            .as_deref()
+            .map(|a| {
+                SigningAlg::parse(a).ok_or_else(|| {
+                    AppError::invalid(format!("unknown algorithm `{a}` (RS256, ES256 or EdDSA)"))
+                })
+            })
+            .transpose()
+    }
+
+    fn roles(&self) -> Result<Vec<Role>, AppError> {
+        self.role.iter().map(|r| r.parse()).collect()
+    }
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    #[serde(flatten)]
+    client: &'a Client,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+}
+
+pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
+    let actor = Actor::Cli;
+    let db = &ctx.db;
+    match command {
+        ClientCommand::Add { id, fields, public } => {
+            let mut new = NewClient::new(ClientId::parse(&id)?);
+            new.name = fields.name.clone();
+            new.public = public;
+            new.redirect_uris = ClientFields::redirect_uris(&fields.redirect_uri)?;
+            new.post_logout_redirect_uris =
+                ClientFields::redirect_uris(&fields.post_logout_redirect_uri)?;
+            new.grant_types = fields.grants()?;
+            new.scopes = fields.scope()?;
+            new.id_token_alg = fields.alg()?.unwrap_or(SigningAlg::RS256);
+            new.roles = fields.roles()?;
+            let (client, secret) = clients::add(db, &actor, new).await?;
+            print(ctx, &client, secret);
+        }
+        ClientCommand::Update {
+            id,
+            fields,
+            new_secret,
+        } => {
+            let list = |v: &Vec<String>| (!v.is_empty()).then(|| ClientFields::redirect_uris(v));
+            let changes = ClientChanges {
+                name: fields.name.clone().map(Some),
+                redirect_uris: list(&fields.redirect_uri).transpose()?,
+                post_logout_redirect_uris: list(&fields.post_logout_redirect_uri).transpose()?,
+                grant_types: Some(fields.grants()?).filter(|g| !g.is_empty()),
+                scopes: fields.scope()?,
+                id_token_alg: fields.alg()?,
+                roles: Some(fields.roles()?).filter(|r| !r.is_empty()),
+                new_secret,
+            };
+            let (client, secret) = clients::update(db, &actor, &id, changes).await?;
+            print(ctx, &client, secret);
+        }
+        ClientCommand::List => {
+            let clients = clients::list(db).await?;
+            if ctx.json {
+                output::json(&clients);
+            } else if clients.is_empty() {
+                println!("no clients");
+            } else {
+                println!("{:<28} {:<13} {:<40} NAME", "CLIENT", "TYPE", "GRANTS");
+                for c in &clients {
+                    println!(
+                        "{:<28} {:<13} {:<40} {}",
+                        c.id,
+                        kind(c),
+                        grants_text(c),
+                        output::opt(&c.name)
+                    );
+                }
+            }
+        }
+        ClientCommand::Show { id } => {
+            let client = clients::get(db, &id).await?;
+            print(ctx, &client, None);
+        }
+        ClientCommand::Remove { id } => {
+            let client = clients::remove(db, &actor, &id).await?;
+            output::done(ctx, &format!("removed client `{}`", client.id));
+        }
+    }
+    Ok(())
+}
+
+fn kind(client: &Client) -> &'static str {
+    if client.public {
+        "public"
+    } else {
+        "confidential"
+    }
+}
+
+fn grants_text(client: &Client) -> String {
+    client
+        .grant_types
+        .iter()
+        .map(|g| g.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn print(ctx: &Context, client: &Client, secret: Option<String>) {
+    if ctx.json {
+        output::json(&Created {
+            client,
+            client_secret: secret,
+        });
+        return;
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
+    println!("client:        {}", client.id);
+    println!("name:          {}", output::opt(&client.name));
+    println!("type:          {}", kind(client));
+    println!("redirect uris: {}", list(&client.redirect_uris));
+    println!("logout uris:   {}", list(&client.post_logout_redirect_uris));
+    println!("grants:        {}", grants_text(client));
+    println!("scopes:        {}", client.scopes);
+    println!("id token alg:  {}", client.id_token_alg);
+    println!(
+        "roles:         {}",
+        if client.roles.is_empty() {
+            "-".into()
+        } else {
+            Role::format_list(&client.roles)
+        }
+    );
+    if let Some(secret) = secret {
+        println!("client secret: {secret}");
+        println!("(shown once; store it now)");
+    }
+}

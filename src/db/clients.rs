@@ -1,0 +1,91 @@
+//! The `oidc_clients` table.
+
+use sqlx::{Any, FromRow};
+
+use super::Tx;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub secret_hash: Option<String>,
+    pub redirect_uris: String,
+    pub post_logout_redirect_uris: String,
+    pub grant_types: String,
+    pub scopes: String,
+    pub id_token_alg: String,
+    pub roles: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, name, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, \
+     scopes, id_token_alg, roles, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO oidc_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
+    .bind(&row.id)
+    .bind(&row.name)
+    .bind(&row.secret_hash)
+    .bind(&row.redirect_uris)
+    .bind(&row.post_logout_redirect_uris)
+    .bind(&row.grant_types)
+    .bind(&row.scopes)
+    .bind(&row.id_token_alg)
+    .bind(&row.roles)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE oidc_clients SET name = $2, secret_hash = $3, redirect_uris = $4, \
+         post_logout_redirect_uris = $5, grant_types = $6, scopes = $7, id_token_alg = $8, roles = $9, \
+         updated_at = $10 WHERE id = $1",
+    )
+    .bind(&row.id)
+    .bind(&row.name)
+    .bind(&row.secret_hash)
+    .bind(&row.redirect_uris)
+    .bind(&row.post_logout_redirect_uris)
+    .bind(&row.grant_types)
+    .bind(&row.scopes)
+    .bind(&row.id_token_alg)
+    .bind(&row.roles)
+    .bind(row.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut Tx, id: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM oidc_clients WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn find<'e, E>(db: E, id: &str) -> Result<Option<ClientRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, ClientRow>(&format!("SELECT {COLUMNS} FROM oidc_clients WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn list<'e, E>(db: E) -> Result<Vec<ClientRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, ClientRow>(&format!("SELECT {COLUMNS} FROM oidc_clients ORDER BY id"))
+        .fetch_all(db)
+        .await
+}

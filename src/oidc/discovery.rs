@@ -1,0 +1,52 @@
+//! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use super::keys::SigningAlg;
+use super::{claims, client_auth, scope};
+use crate::session::Level;
+use crate::state::AppState;
+
+pub async fn configuration_get(State(state): State<AppState>) -> impl IntoResponse {
+    let issuer = &state.config.issuer;
+    let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
+    let body = json!({
+        "issuer": issuer.as_str(),
+        "authorization_endpoint": issuer.url("/authorize"),
+        "token_endpoint": issuer.url("/token"),
+        "userinfo_endpoint": issuer.url("/userinfo"),
+        "jwks_uri": issuer.url("/jwks"),
+        "end_session_endpoint": issuer.url("/logout"),
+        "revocation_endpoint": issuer.url("/revoke"),
+        "introspection_endpoint": issuer.url("/introspect"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": client_auth::METHODS,
+        "revocation_endpoint_auth_methods_supported": client_auth::METHODS,
+        "introspection_endpoint_auth_methods_supported": client_auth::METHODS,
+        "id_token_signing_alg_values_supported": algs,
+        "userinfo_signing_alg_values_supported": ["none"],
+        "subject_types_supported": ["public"],
+        "scopes_supported": scope::SUPPORTED,
+        "claims_supported": claims::SUPPORTED,
+        "acr_values_supported": [Level::OneFactor.acr(), Level::PhishingResistant.acr()],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
+        "authorization_response_iss_parameter_supported": true,
+        "frontchannel_logout_supported": false,
+        "backchannel_logout_supported": false,
+    });
+    (
+        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        Json(body),
+    )
+}

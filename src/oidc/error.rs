@@ -1,0 +1,247 @@
+//! `OAuthError`: the protocol's own errors (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, OpenID Connect
+//! Core §3.1.2.6). Serialised as `{"error", "error_description"}`; each knows its HTTP status and whether it
+//! may be sent back to the client's redirect URI (never before that URI is verified).
+
+use std::borrow::Cow;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+    InvalidScope,
+    AccessDenied,
+    ServerError,
+    TemporarilyUnavailable,
+    LoginRequired,
+    InteractionRequired,
+    RequestNotSupported,
+    RequestUriNotSupported,
+    InvalidToken,
+    InsufficientScope,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::InteractionRequired => "interaction_required",
+            ErrorCode::RequestNotSupported => "request_not_supported",
+            ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    pub code: ErrorCode,
+    pub description: Cow<'static, str>,
+    /// Whether this error may travel to the client's redirect URI. False for errors about the client or
+    /// the redirect URI itself: those are shown to the person and never redirected.
+    pub redirectable: bool,
+    /// The authentication scheme that failed, for `WWW-Authenticate` on 401s.
+    challenge: Option<&'static str>,
+}
+
+impl OAuthError {
+    pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+            redirectable: true,
+            challenge: None,
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, description)
+    }
+
+    /// Client authentication failed: 401 with a `Basic` challenge.
+    pub fn invalid_client(description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            challenge: Some("Basic"),
+            ..Self::new(ErrorCode::InvalidClient, description).not_redirectable()
+        }
+    }
+
+    pub fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidGrant, description)
+    }
+
+    pub fn invalid_scope(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidScope, description)
+    }
+
+    pub fn unauthorized_client(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::UnauthorizedClient, description)
+    }
+
+    /// A bad, expired or revoked bearer token: 401 with a `Bearer` challenge.
+    pub fn invalid_token(description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            challenge: Some("Bearer"),
+            ..Self::new(ErrorCode::InvalidToken, description)
+        }
+    }
+
+    pub fn server_error() -> Self {
+        Self::new(ErrorCode::ServerError, "an internal error occurred")
+    }
+
+    pub fn not_redirectable(mut self) -> Self {
+        self.redirectable = false;
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InsufficientScope | ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+            ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The `WWW-Authenticate` value for this error, if it has one.
+    fn www_authenticate(&self) -> Option<String> {
+        let scheme = match (self.challenge, self.code) {
+            (Some(scheme), _) => scheme,
+            (None, ErrorCode::InsufficientScope) => "Bearer",
+            _ => return None,
+        };
+        let description = self.description.replace(['"', '\\'], "'");
+        Some(match scheme {
+            "Basic" => "Basic realm=\"tapid\"".to_string(),
+            _ => format!(
+                "Bearer realm=\"tapid\", error=\"{}\", error_description=\"{description}\"",
+                self.code.as_str()
+            ),
+        })
+    }
+
+    /// The parameters of an error sent to a redirect URI.
+    pub fn query_pairs(&self) -> [(&'static str, String); 2] {
+        [
+            ("error", self.code.as_str().to_string()),
+            ("error_description", self.description.to_string()),
+        ]
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl From<sqlx::Error> for OAuthError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<AppError> for OAuthError {
+    fn from(error: AppError) -> Self {
+        error.log();
+        match error {
+            AppError::Unavailable(_) => Self::new(
+                ErrorCode::TemporarilyUnavailable,
+                "the service is temporarily unavailable",
+            ),
+            AppError::Database(_) | AppError::Internal(_) => Self::server_error(),
+            AppError::Invalid(message) => Self::invalid_request(message),
+            other => Self::invalid_request(other.public_message()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'static str,
+    error_description: &'a str,
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status(),
+            Json(Body {
+                error: self.code.as_str(),
+                error_description: &self.description,
+            }),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        if let Some(value) = self
+            .www_authenticate()
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_as_error_and_description() {
+        let response = OAuthError::invalid_grant("the code has expired").into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
+    fn invalid_client_is_a_401_with_a_basic_challenge_and_never_redirected() {
+        let error = OAuthError::invalid_client("unknown client");
+        assert!(!error.redirectable);
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Basic realm=\"tapid\""
+        );
+    }
+
+    #[test]
+    fn invalid_token_carries_a_bearer_challenge_with_the_error() {
+        let response = OAuthError::invalid_token("the token \"x\" expired").into_response();
+        let challenge = response.headers()[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap();
+        assert!(challenge.starts_with("Bearer "));
+        assert!(challenge.contains("error=\"invalid_token\""));
+        assert!(!challenge.contains("\"x\""));
+    }
+}

@@ -1,0 +1,133 @@
+//! `authorization_code`: redeems a code once. The code is bound to its client, redirect URI, PKCE
+//! challenge, nonce and sign-in session; a second redemption is refused and revokes what the first issued.
+
+use super::{Request, record_issued};
+use crate::audit::{self, Actor, Event, Severity};
+use crate::db::{self, codes::CodeRow};
+use crate::directory;
+use crate::oidc::clients::GrantType;
+use crate::oidc::error::OAuthError;
+use crate::oidc::pkce;
+use crate::oidc::scope::{self, Scope};
+use crate::oidc::tokens::{self, Grant, TokenResponse};
+use crate::secrets;
+
+pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError> {
+    let state = request.state;
+    let client = &request.client;
+    let code = request.params.require("code")?;
+    let redirect_uri = request.params.require("redirect_uri")?;
+    let verifier = request.params.get("code_verifier");
+    let unusable =
+        || OAuthError::invalid_grant("the authorization code is invalid, expired or already used");
+    if code.len() > 256 {
+        return Err(unusable());
+    }
+    let now = db::ts(db::now());
+    let mut tx = state.db.begin().await?;
+    let row = db::codes::find(&mut tx, &secrets::digest(code))
+        .await?
+        .ok_or_else(unusable)?;
+    if row.client_id != client.id {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was issued to another client",
+        ));
+    }
+    if row.used_at.is_some() {
+        revoke_replayed(&mut tx, &request, &row, now).await?;
+        tx.commit().await?;
+        return Err(unusable());
+    }
+    if row.expires_at <= now {
+        return Err(unusable());
+    }
+    if row.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    check_pkce(&row, verifier, client.public)?;
+    if !db::codes::mark_used(&mut tx, &row.code_hash, now).await? {
+        return Err(unusable());
+    }
+    if db::sessions::find_by_sid(&mut *tx, &row.sid, now)
+        .await?
+        .is_none()
+    {
+        return Err(OAuthError::invalid_grant("the sign-in session has ended"));
+    }
+    let user = directory::users::find_by_id(&state.db, &row.user_id)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or_else(|| OAuthError::invalid_grant("the user can no longer sign in"))?;
+    let scope = Scope::parse(&row.scope).unwrap_or_default();
+    let refresh =
+        scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
+    let grant = Grant {
+        client: client.clone(),
+        user: Some(user),
+        refresh_scope: scope.clone(),
+        scope,
+        family_id: row.family_id.clone(),
+        sid: Some(row.sid.clone()),
+        acr: Some(row.acr.clone()),
+        amr: row.amr.split_whitespace().map(String::from).collect(),
+        auth_time: Some(row.auth_time),
+        tap_id: row.tap_id.clone(),
+        nonce: row.nonce.clone(),
+        cap_at: row.tap_id.is_some().then_some(row.session_expires_at),
+    };
+    let response = tokens::issue(state, &mut tx, &grant, true, refresh).await?;
+    record_issued(
+        &mut tx,
+        &request,
+        GrantType::AuthorizationCode,
+        &grant,
+        refresh,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+fn check_pkce(row: &CodeRow, verifier: Option<&str>, public: bool) -> Result<(), OAuthError> {
+    match (&row.code_challenge, verifier) {
+        (Some(challenge), Some(verifier)) if pkce::verify(challenge, verifier) => Ok(()),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_grant(
+            "the code_verifier does not match",
+        )),
+        (Some(_), None) => Err(OAuthError::invalid_grant("the code_verifier is missing")),
+        (None, Some(_)) => Err(OAuthError::invalid_grant(
+            "a code_verifier was sent but the authorization request had no code_challenge",
+        )),
+        (None, None) if public => Err(OAuthError::invalid_grant("a public client must use PKCE")),
+        (None, None) => Ok(()),
+    }
+}
+
+/// RFC 6749 §4.1.2: a code used twice was stolen or leaked; what it bought is revoked.
+async fn revoke_replayed(
+    tx: &mut db::Tx,
+    request: &Request<'_>,
+    row: &CodeRow,
+    now: i64,
+) -> Result<(), OAuthError> {
+    let revoked = db::tokens::revoke_family(tx, &row.family_id, now).await?;
+    audit::record(
+        tx,
+        Event::new(
+            Actor::Client {
+                id: request.client.id.clone(),
+            },
+            "token.code_reused",
+        )
+        .failed()
+        .severity(Severity::High)
+        .address(request.address.clone())
+        .detail("client_id", &request.client.id)
+        .detail("user_id", &row.user_id)
+        .detail("revoked_tokens", revoked),
+    )
+    .await?;
+    Ok(())
+}

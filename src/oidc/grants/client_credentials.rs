@@ -1,0 +1,60 @@
+//! `client_credentials`: a confidential client acting for itself. No ID token, no refresh token; the access
+//! token's `sub` is the client id.
+
+use super::{Request, record_issued};
+use crate::oidc::clients::GrantType;
+use crate::oidc::error::OAuthError;
+use crate::oidc::scope::{self, Scope};
+use crate::oidc::tokens::{self, Grant, TokenResponse};
+
+pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError> {
+    let client = &request.client;
+    if client.public {
+        return Err(OAuthError::unauthorized_client(
+            "a public client cannot use client_credentials",
+        ));
+    }
+    let allowed = client
+        .scopes
+        .without(scope::OPENID)
+        .without(scope::OFFLINE_ACCESS);
+    let scope = match request.params.get("scope") {
+        Some(asked) => {
+            let asked = Scope::parse(asked).map_err(OAuthError::invalid_scope)?;
+            if !asked.is_subset_of(&allowed) {
+                return Err(OAuthError::invalid_scope(
+                    "the scope asks for more than this client may have",
+                ));
+            }
+            asked
+        }
+        None => allowed,
+    };
+    let grant = Grant {
+        client: client.clone(),
+        user: None,
+        refresh_scope: scope.clone(),
+        scope,
+        family_id: uuid::Uuid::new_v4().to_string(),
+        sid: None,
+        acr: None,
+        amr: Vec::new(),
+        auth_time: None,
+        tap_id: None,
+        nonce: None,
+        cap_at: None,
+    };
+    let state = request.state;
+    let mut tx = state.db.begin().await?;
+    let response = tokens::issue(state, &mut tx, &grant, false, false).await?;
+    record_issued(
+        &mut tx,
+        &request,
+        GrantType::ClientCredentials,
+        &grant,
+        false,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(response)
+}

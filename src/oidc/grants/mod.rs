@@ -1,0 +1,50 @@
+//! The grants `/token` knows, one file each.
+
+pub mod authorization_code;
+pub mod client_credentials;
+pub mod refresh_token;
+
+use super::clients::{Client, GrantType};
+use super::params::Params;
+use super::tokens::Grant;
+use crate::audit::{self, Actor, Event};
+use crate::db::Tx;
+use crate::state::AppState;
+
+/// A token request from an authenticated client allowed to use the grant.
+pub struct Request<'a> {
+    pub state: &'a AppState,
+    pub client: Client,
+    pub params: &'a Params,
+    pub address: Option<String>,
+}
+
+/// Records a successful grant in the audit trail.
+async fn record_issued(
+    tx: &mut Tx,
+    request: &Request<'_>,
+    grant_type: GrantType,
+    grant: &Grant,
+    refresh_token: bool,
+) -> Result<(), sqlx::Error> {
+    let target = match &grant.user {
+        Some(user) => user.target(),
+        None => request.client.target(),
+    };
+    audit::record(
+        tx,
+        Event::new(
+            Actor::Client {
+                id: request.client.id.clone(),
+            },
+            "token.issued",
+        )
+        .target(target)
+        .address(request.address.clone())
+        .detail("grant_type", grant_type)
+        .detail("client_id", &request.client.id)
+        .detail("scope", grant.scope.to_string())
+        .detail("refresh_token", refresh_token),
+    )
+    .await
+}

@@ -1,0 +1,104 @@
+//! `refresh_token`: rotated on every use. Presenting a token that was already exchanged revokes its whole
+//! family (someone else holds a copy). The scope may be narrowed, never widened.
+
+use super::{Request, record_issued};
+use crate::audit::{self, Actor, Event, Severity};
+use crate::db::{self, tokens::TokenRow};
+use crate::directory;
+use crate::oidc::clients::GrantType;
+use crate::oidc::error::OAuthError;
+use crate::oidc::scope::{self, Scope};
+use crate::oidc::tokens::{self, Grant, TokenResponse};
+use crate::secrets;
+
+pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError> {
+    let state = request.state;
+    let client = &request.client;
+    let token = request.params.require("refresh_token")?;
+    let unusable = || OAuthError::invalid_grant("the refresh token is invalid, expired or revoked");
+    if token.len() > 256 {
+        return Err(unusable());
+    }
+    let now = db::ts(db::now());
+    let mut tx = state.db.begin().await?;
+    let row = db::tokens::find_refresh(&mut *tx, &secrets::digest(token))
+        .await?
+        .ok_or_else(unusable)?;
+    if row.client_id != client.id || row.revoked_at.is_some() {
+        return Err(unusable());
+    }
+    if row.rotated_at.is_some() {
+        revoke_reused(&mut tx, &request, &row, now).await?;
+        tx.commit().await?;
+        return Err(unusable());
+    }
+    if row.expires_at <= now {
+        return Err(unusable());
+    }
+    let granted = Scope::parse(&row.scope).unwrap_or_default();
+    let scope = match request.params.get("scope") {
+        Some(asked) => {
+            let asked = Scope::parse(asked).map_err(OAuthError::invalid_scope)?;
+            if !asked.is_subset_of(&granted) {
+                return Err(OAuthError::invalid_scope(
+                    "the scope may be narrowed on refresh, never widened",
+                ));
+            }
+            asked
+        }
+        None => granted.clone(),
+    };
+    let user_id = row.user_id.as_deref().ok_or_else(unusable)?;
+    let user = directory::users::find_by_id(&state.db, user_id)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or_else(unusable)?;
+    if !db::tokens::mark_rotated(&mut tx, &row.id, now).await? {
+        return Err(unusable());
+    }
+    let grant = Grant {
+        client: client.clone(),
+        user: Some(user),
+        refresh_scope: granted,
+        family_id: row.family_id.clone(),
+        sid: row.sid.clone(),
+        acr: row.acr.clone(),
+        amr: row.amr.split_whitespace().map(String::from).collect(),
+        auth_time: row.auth_time,
+        tap_id: row.tap_id.clone(),
+        nonce: None,
+        cap_at: row.cap_at,
+        scope,
+    };
+    let with_id_token = grant.scope.contains(scope::OPENID);
+    let response = tokens::issue(state, &mut tx, &grant, with_id_token, true).await?;
+    record_issued(&mut tx, &request, GrantType::RefreshToken, &grant, true).await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+async fn revoke_reused(
+    tx: &mut db::Tx,
+    request: &Request<'_>,
+    row: &TokenRow,
+    now: i64,
+) -> Result<(), OAuthError> {
+    let revoked = db::tokens::revoke_family(tx, &row.family_id, now).await?;
+    let mut event = Event::new(
+        Actor::Client {
+            id: request.client.id.clone(),
+        },
+        "token.refresh_reused",
+    )
+    .failed()
+    .severity(Severity::High)
+    .address(request.address.clone())
+    .detail("client_id", &request.client.id)
+    .detail("family_id", &row.family_id)
+    .detail("revoked_tokens", revoked);
+    if let Some(user_id) = &row.user_id {
+        event = event.detail("user_id", user_id);
+    }
+    audit::record(tx, event).await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `/introspect` (RFC 7662): a client asks about one of its own tokens. Anything revoked, rotated, expired,
+//! unknown or belonging to another client is simply `{"active": false}`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::error::OAuthError;
+use super::params::Params;
+use super::token::no_store;
+use super::{client_auth, tokens};
+use crate::db;
+use crate::secrets;
+use crate::state::AppState;
+
+pub async fn introspect_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let params = Params::from_form(&headers, &body)?;
+    let client = client_auth::authenticate(&state, &headers, &params).await?;
+    let token = params.require("token")?;
+    let answer = describe(&state, &client.id, token).await?;
+    let mut response = Json(answer).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+async fn describe(state: &AppState, client_id: &str, token: &str) -> Result<Value, OAuthError> {
+    let inactive = json!({ "active": false });
+    let now = db::ts(db::now());
+    let issuer = state.config.issuer.as_str();
+    if token.len() <= 256 {
+        if let Some(row) =
+            db::tokens::find_refresh(state.db.pool(), &secrets::digest(token)).await?
+        {
+            let live = row.revoked_at.is_none() && row.rotated_at.is_none() && row.expires_at > now;
+            if !live || row.client_id != client_id {
+                return Ok(inactive);
+            }
+            return Ok(json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "client_id": row.client_id,
+                "sub": row.user_id,
+                "scope": row.scope,
+                "iat": row.created_at,
+                "exp": row.expires_at,
+                "iss": issuer,
+            }));
+        }
+    }
+    match tokens::verify_access_token(state, token).await {
+        Ok(claims) if claims.client_id == client_id => Ok(json!({
+            "active": true,
+            "token_type": "Bearer",
+            "client_id": claims.client_id,
+            "sub": claims.sub,
+            "scope": claims.scope,
+            "iat": claims.iat,
+            "exp": claims.exp,
+            "iss": claims.iss,
+            "aud": claims.aud,
+            "jti": claims.jti,
+        })),
+        Ok(_) => Ok(inactive),
+        Err(e) if e.code == super::error::ErrorCode::InvalidToken => Ok(inactive),
+        Err(e) => Err(e),
+    }
+}

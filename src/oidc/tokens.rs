@@ -1,0 +1,423 @@
+//! Minting and verifying tokens. Access tokens are JWTs per RFC 9068 (`typ: at+jwt`), signed RS256 and
+//! recorded by `jti` so they can be revoked; ID tokens are signed with the client's algorithm; refresh
+//! tokens are opaque, stored as digests, and rotated on use.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256, Sha512};
+
+use super::claims;
+use super::clients::Client;
+use super::error::OAuthError;
+use super::keys::{SigningAlg, SigningKey};
+use super::scope::Scope;
+use crate::db::tokens::{self as store, TokenRow};
+use crate::db::{self, Tx};
+use crate::directory::{self, User};
+use crate::error::AppError;
+use crate::secrets;
+use crate::state::AppState;
+
+/// The claims of a verified access token.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessTokenClaims {
+    pub iss: String,
+    /// The user's id, or the client's id for `client_credentials`.
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    /// Space-separated.
+    pub scope: String,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+impl AccessTokenClaims {
+    pub fn has_scope(&self, wanted: &str) -> bool {
+        self.scope.split(' ').any(|s| s == wanted)
+    }
+
+    /// Whether the token was issued to a client acting for itself (`client_credentials`).
+    pub fn is_client_token(&self) -> bool {
+        self.sub == self.client_id && self.auth_time.is_none()
+    }
+}
+
+/// What a set of tokens is issued for.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub client: Client,
+    /// `None` for `client_credentials`.
+    pub user: Option<User>,
+    /// The scope of the access token.
+    pub scope: Scope,
+    /// The scope a refresh token carries forward (the one originally granted).
+    pub refresh_scope: Scope,
+    pub family_id: String,
+    pub sid: Option<String>,
+    pub acr: Option<String>,
+    pub amr: Vec<String>,
+    pub auth_time: Option<i64>,
+    pub tap_id: Option<String>,
+    pub nonce: Option<String>,
+    /// No refresh token of this grant may live past this (the session of the pass it began with).
+    pub cap_at: Option<i64>,
+}
+
+/// The token endpoint's success body (RFC 6749 §5.1).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+fn internal(what: &str) -> impl Fn(jsonwebtoken::errors::Error) -> AppError + '_ {
+    move |e| AppError::Internal(format!("cannot sign the {what}: {e}"))
+}
+
+/// Makes sure the keys `issue` will sign with are loaded (and exist). Call it before opening the
+/// transaction passed to `issue`: creating keys takes the write lock.
+pub async fn warm_keys(state: &AppState, id_token_alg: SigningAlg) -> Result<(), AppError> {
+    state.keys.signing_key(state, SigningAlg::RS256).await?;
+    state.keys.signing_key(state, id_token_alg).await?;
+    Ok(())
+}
+
+/// Issues an access token, and an ID token and a refresh token when asked, recording them in `tx`.
+pub async fn issue(
+    state: &AppState,
+    tx: &mut Tx,
+    grant: &Grant,
+    with_id_token: bool,
+    with_refresh_token: bool,
+) -> Result<TokenResponse, OAuthError> {
+    let lifetimes = &state.config.tokens;
+    let now = db::ts(db::now());
+    let issuer = state.config.issuer.as_str();
+    let sub = match &grant.user {
+        Some(user) => user.id.clone(),
+        None => grant.client.id.clone(),
+    };
+    let claims = AccessTokenClaims {
+        iss: issuer.to_string(),
+        sub: sub.clone(),
+        aud: issuer.to_string(),
+        client_id: grant.client.id.clone(),
+        scope: grant.scope.to_string(),
+        jti: uuid::Uuid::new_v4().to_string(),
+        iat: now,
+        exp: now + i64::from(lifetimes.access_token),
+        auth_time: grant.auth_time,
+        acr: grant.acr.clone(),
+        amr: (!grant.amr.is_empty()).then(|| grant.amr.clone()),
+        sid: grant.sid.clone(),
+    };
+    let key = state.keys.signing_key(state, SigningAlg::RS256).await?;
+    let mut header = header(&key);
+    header.typ = Some("at+jwt".into());
+    let access_token =
+        jsonwebtoken::encode(&header, &claims, key.encoding()).map_err(internal("access token"))?;
+    store::insert(
+        tx,
+        &row(
+            grant,
+            &claims.jti,
+            store::ACCESS,
+            None,
+            &claims.scope,
+            now,
+            claims.exp,
+        ),
+    )
+    .await?;
+
+    let id_token = match (&grant.user, with_id_token) {
+        (Some(user), true) => Some(id_token(state, grant, user, &access_token, now).await?),
+        _ => None,
+    };
+
+    let refresh_token = if with_refresh_token && grant.user.is_some() {
+        let token = secrets::new_secret();
+        let mut expires_at = now + i64::from(lifetimes.refresh_token);
+        if let Some(cap) = grant.cap_at {
+            expires_at = expires_at.min(cap);
+        }
+        let mut refresh = row(
+            grant,
+            &uuid::Uuid::new_v4().to_string(),
+            store::REFRESH,
+            Some(secrets::digest(&token)),
+            &grant.refresh_scope.to_string(),
+            now,
+            expires_at,
+        );
+        refresh.cap_at = grant.cap_at;
+        store::insert(tx, &refresh).await?;
+        Some(token)
+    } else {
+        None
+    };
+
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: lifetimes.access_token,
+        id_token,
+        refresh_token,
+        scope: grant.scope.to_string(),
+    })
+}
+
+fn header(key: &SigningKey) -> Header {
+    let mut header = Header::new(key.alg.jwt());
+    header.kid = Some(key.kid.clone());
+    header
+}
+
+fn row(
+    grant: &Grant,
+    id: &str,
+    kind: &str,
+    token_hash: Option<String>,
+    scope: &str,
+    now: i64,
+    expires_at: i64,
+) -> TokenRow {
+    TokenRow {
+        id: id.to_string(),
+        kind: kind.to_string(),
+        token_hash,
+        family_id: grant.family_id.clone(),
+        client_id: grant.client.id.clone(),
+        user_id: grant.user.as_ref().map(|u| u.id.clone()),
+        scope: scope.to_string(),
+        sid: grant.sid.clone(),
+        acr: grant.acr.clone(),
+        amr: grant.amr.join(" "),
+        auth_time: grant.auth_time,
+        tap_id: grant.tap_id.clone(),
+        created_at: now,
+        expires_at,
+        cap_at: None,
+        rotated_at: None,
+        revoked_at: None,
+    }
+}
+
+async fn id_token(
+    state: &AppState,
+    grant: &Grant,
+    user: &User,
+    access_token: &str,
+    now: i64,
+) -> Result<String, OAuthError> {
+    let alg = grant.client.id_token_alg;
+    let key = state.keys.signing_key(state, alg).await?;
+    let mut claims: Map<String, Value> = claims::for_user(&state.db, user, &grant.scope).await?;
+    let issuer = state.config.issuer.as_str();
+    let standard = [
+        ("iss", json!(issuer)),
+        ("sub", json!(user.id)),
+        ("aud", json!(grant.client.id)),
+        ("azp", json!(grant.client.id)),
+        ("iat", json!(now)),
+        ("exp", json!(now + i64::from(state.config.tokens.id_token))),
+        ("auth_time", json!(grant.auth_time)),
+        ("acr", json!(grant.acr)),
+        ("amr", json!(grant.amr)),
+        ("sid", json!(grant.sid)),
+        ("at_hash", json!(token_hash(alg, access_token))),
+    ];
+    for (name, value) in standard {
+        if !value.is_null() {
+            claims.insert(name.into(), value);
+        }
+    }
+    if let Some(nonce) = &grant.nonce {
+        claims.insert("nonce".into(), json!(nonce));
+    }
+    let mut header = header(&key);
+    header.typ = Some("JWT".into());
+    Ok(jsonwebtoken::encode(&header, &claims, key.encoding()).map_err(internal("ID token"))?)
+}
+
+/// `at_hash`: the left half of the hash of the token, with the hash of the signing algorithm
+/// (SHA-512 for Ed25519, as the OpenID Foundation settled).
+pub fn token_hash(alg: SigningAlg, token: &str) -> String {
+    let digest = match alg {
+        SigningAlg::RS256 | SigningAlg::ES256 => Sha256::digest(token.as_bytes()).to_vec(),
+        SigningAlg::EdDSA => Sha512::digest(token.as_bytes()).to_vec(),
+    };
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+}
+
+/// Verifies an access token: signature by a published key, `typ`, `iss`, `aud`, `exp`, and that it was
+/// neither revoked nor issued to someone since disabled. For `/userinfo` and the admin API.
+pub async fn verify_access_token(
+    state: &AppState,
+    token: &str,
+) -> Result<AccessTokenClaims, OAuthError> {
+    let invalid = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
+    let (header, key) = signed_by_us(state, token).await?.ok_or_else(invalid)?;
+    let typ = header
+        .typ
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if typ != "at+jwt" && typ != "application/at+jwt" {
+        return Err(invalid());
+    }
+    let issuer = state.config.issuer.as_str();
+    let mut validation = Validation::new(key.alg.jwt());
+    validation.leeway = 0;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[issuer]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
+        .map_err(|_| invalid())?
+        .claims;
+    let row = store::find_by_id(state.db.pool(), &claims.jti)
+        .await?
+        .ok_or_else(invalid)?;
+    if row.kind != store::ACCESS || row.revoked_at.is_some() || row.client_id != claims.client_id {
+        return Err(invalid());
+    }
+    if let Some(user_id) = &row.user_id {
+        let user = directory::users::find_by_id(&state.db, user_id).await?;
+        if !user.is_some_and(|u| u.enabled) {
+            return Err(invalid());
+        }
+    }
+    Ok(claims)
+}
+
+/// The header and the key of a token signed by one of our published keys, if it is one.
+async fn signed_by_us(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Header, std::sync::Arc<SigningKey>)>, OAuthError> {
+    if token.len() > 8192 {
+        return Ok(None);
+    }
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return Ok(None);
+    };
+    let Some(kid) = header.kid.as_deref() else {
+        return Ok(None);
+    };
+    let Some(key) = state.keys.find(state, kid).await? else {
+        return Ok(None);
+    };
+    if key.alg.jwt() != header.alg {
+        return Ok(None);
+    }
+    Ok(Some((header, key)))
+}
+
+/// What an `id_token_hint` tells: whose session, for which clients.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IdTokenHint {
+    pub sub: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub aud: Vec<String>,
+    #[serde(default)]
+    pub sid: Option<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Verifies an ID token we issued, as a hint (`/authorize`, `/logout`): signature and issuer; an
+/// expired one is still a valid hint (OpenID Connect RP-Initiated Logout §2).
+pub async fn verify_id_token_hint(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<IdTokenHint>, OAuthError> {
+    let Some((header, key)) = signed_by_us(state, token).await? else {
+        return Ok(None);
+    };
+    if header
+        .typ
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"))
+    {
+        return Ok(None);
+    }
+    let mut validation = Validation::new(key.alg.jwt());
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.set_issuer(&[state.config.issuer.as_str()]);
+    validation.set_required_spec_claims(&["iss", "sub", "aud"]);
+    Ok(
+        jsonwebtoken::decode::<IdTokenHint>(token, key.decoding(), &validation)
+            .ok()
+            .map(|d| d.claims),
+    )
+}
+
+/// The claims of an access token we signed, whether or not it has expired or was revoked (for `/revoke`
+/// and `/introspect`, which must recognise a token before judging it).
+pub async fn read_access_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<AccessTokenClaims>, OAuthError> {
+    let Some((_, key)) = signed_by_us(state, token).await? else {
+        return Ok(None);
+    };
+    let issuer = state.config.issuer.as_str();
+    let mut validation = Validation::new(key.alg.jwt());
+    validation.validate_exp = false;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[issuer]);
+    Ok(
+        jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
+            .ok()
+            .map(|d| d.claims),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_hash_is_the_left_half_of_the_algorithms_hash() {
+        // The example of OpenID Connect Core §A.3.
+        assert_eq!(
+            token_hash(
+                SigningAlg::RS256,
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+            ),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+        assert_eq!(token_hash(SigningAlg::EdDSA, "x").len(), 43);
+    }
+}
