@@ -5,6 +5,7 @@ mod audit;
 mod client;
 mod group;
 mod keys;
+mod method;
 mod output;
 mod tap;
 mod user;
@@ -49,6 +50,9 @@ enum Command {
     /// Manage groups and memberships.
     #[command(subcommand)]
     Group(group::GroupCommand),
+    /// List or remove a user's passkeys and authenticator apps.
+    #[command(subcommand)]
+    Method(method::MethodCommand),
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -72,7 +76,21 @@ pub struct Context {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: print them whole.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line, like every other failure; `tapid help` has the rest.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            eprintln!("{}", first.trim());
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
@@ -113,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Method(c) => method::run(&ctx, c).await,
         Command::Client(c) => client::run(&ctx, c).await,
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
