@@ -6,4 +6,7 @@ mod api_groups;
 mod api_methods;
 mod api_policy;
 mod api_users;
+mod console_access;
+mod console_admin;
+mod console_helpdesk;
 mod openapi;
