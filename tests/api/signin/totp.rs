@@ -224,9 +224,31 @@ async fn a_form_posted_from_another_site_is_refused_even_with_the_token() {
         .await
         .unwrap();
 
+    // Browsers send `Origin: null` for same-origin form posts under `Referrer-Policy: no-referrer`.
+    let null_origin = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("csrf", csrf.as_str()), ("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+    let null_origin_cross_site = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("csrf", csrf.as_str()), ("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+
     assert_eq!(cross_origin.status(), 403);
     assert_eq!(cross_site.status(), 403);
     assert_eq!(same_origin.status(), 303);
+    assert_eq!(null_origin.status(), 303);
+    assert_eq!(null_origin_cross_site.status(), 403);
 }
 
 #[tokio::test]
