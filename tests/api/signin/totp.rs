@@ -292,3 +292,19 @@ async fn a_step_up_to_phr_offers_only_a_passkey() {
         .await;
     assert_ne!(post.status(), 303, "a code must not satisfy a phr step-up");
 }
+
+#[tokio::test]
+async fn a_step_up_of_someone_signed_in_starts_with_their_username() {
+    let app = spawn_app().await;
+    let secret = app.arrange_user_with_totp("alice").await;
+    app.sign_in_with_totp_from("/login", "alice", &secret).await;
+
+    let html = app
+        .get("/login?level=phr&return_to=%2Fx")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(form_field(&html, "username").as_deref(), Some("alice"));
+}
