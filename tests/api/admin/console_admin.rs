@@ -271,3 +271,44 @@ async fn an_administrator_manages_groups_and_members() {
         0
     );
 }
+
+#[tokio::test]
+async fn nobody_issues_a_pass_for_themselves_in_the_console() {
+    let app = spawn_app().await;
+    let (ann, console) = administrator(&app).await;
+
+    let (_, page) = console.page(&format!("/admin/users/{}", ann.id)).await;
+    let (form_status, _) = console.page(&format!("/admin/users/{}/pass", ann.id)).await;
+    let response = console
+        .post(
+            &format!("/admin/users/{}/pass", ann.id),
+            &[("lifetime", "60")],
+        )
+        .await;
+
+    assert!(!page.contains("id=\"issue-pass\""));
+    assert_eq!(form_status, 403);
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("for themselves"));
+}
+
+#[tokio::test]
+async fn an_administrator_revokes_a_pass_from_the_user_page() {
+    let app = spawn_app().await;
+    let (ann, console) = administrator(&app).await;
+    let bob = app.add_user("bob", &[], &[]).await;
+    app.issue_pass("bob", Default::default()).await;
+
+    let response = console
+        .post(&format!("/admin/users/{}/pass/revoke", bob.id), &[])
+        .await;
+
+    assert_eq!(response.status(), 303);
+    assert_eq!(app.pass_state("bob").await.reason.as_str(), "Revoked");
+    assert_eq!(
+        app.events("tap.revoked").await[0].actor_id.as_deref(),
+        Some(ann.id.as_str())
+    );
+    let (_, page) = console.page(&format!("/admin/users/{}", bob.id)).await;
+    assert!(page.contains("It was revoked."));
+}
