@@ -1,7 +1,9 @@
 //! The OpenID Connect provider, grouped by behaviour.
 
+mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;
 mod discovery;
 mod keys;
+mod relying_party;
 mod token_errors;
