@@ -1,12 +1,15 @@
 //! `tapid audit …`
 
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
 use clap::Subcommand;
 use serde::Serialize;
 
 use super::Context;
 use super::args::parse_time_or_ago;
 use super::output;
-use crate::audit::{self, Verdict};
+use crate::audit::{self, ChainCheck, Verdict};
 use crate::db::{self, audit::AuditFilter, audit::AuditRow};
 use crate::directory;
 use crate::error::AppError;
@@ -28,7 +31,17 @@ pub enum AuditCommand {
         limit: i64,
     },
     /// Walk the hash chain and report the first broken event.
-    Verify,
+    Verify {
+        /// Check an export (JSON Lines) instead of the database.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Write every event, in chain order, as JSON Lines that `verify --file` can check offline.
+    Export {
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 /// An event as scripts see it.
@@ -130,17 +143,82 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        AuditCommand::Verify => match audit::verify(&ctx.db).await.map_err(AppError::from)? {
-            Verdict::Intact { events } => output::done(ctx, &format!("all {events} events verify")),
-            Verdict::Broken { seq, problem } => {
-                if ctx.json {
-                    output::json(
-                        &serde_json::json!({ "ok": false, "seq": seq, "problem": problem }),
-                    );
+        AuditCommand::Verify { file } => {
+            let verdict = match file {
+                Some(path) => verify_file(&path)?,
+                None => audit::verify(&ctx.db).await.map_err(AppError::from)?,
+            };
+            report(ctx, verdict)?;
+        }
+        AuditCommand::Export { file } => {
+            let count = match file {
+                Some(path) => {
+                    let out = std::fs::File::create(&path)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    export(ctx, BufWriter::new(out)).await?
                 }
-                anyhow::bail!("audit chain broken at event {seq}: {problem}");
-            }
-        },
+                None => export(ctx, BufWriter::new(std::io::stdout().lock())).await?,
+            };
+            eprintln!("exported {count} events");
+        }
     }
     Ok(())
+}
+
+fn report(ctx: &Context, verdict: Verdict) -> anyhow::Result<()> {
+    match verdict {
+        Verdict::Intact { events } => {
+            output::done(ctx, &format!("all {events} events verify"));
+            Ok(())
+        }
+        Verdict::Broken { seq, problem } => {
+            if ctx.json {
+                output::json(&serde_json::json!({ "ok": false, "seq": seq, "problem": problem }));
+            }
+            anyhow::bail!("audit chain broken at event {seq}: {problem}");
+        }
+    }
+}
+
+/// Streams the chain a page at a time, so memory stays flat however long the trail.
+async fn export(ctx: &Context, mut out: impl Write) -> anyhow::Result<u64> {
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = db::audit::chain_page(ctx.db.pool(), after, 1000)
+            .await
+            .map_err(AppError::from)?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for row in &page {
+            serde_json::to_writer(&mut out, row)?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+    }
+    out.flush()?;
+    Ok(count)
+}
+
+fn verify_file(path: &Path) -> anyhow::Result<Verdict> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut check = ChainCheck::default();
+    for (number, line) in BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: AuditRow = serde_json::from_str(&line).map_err(|e| {
+            anyhow::anyhow!(
+                "{} line {}: not an audit event ({e})",
+                path.display(),
+                number + 1
+            )
+        })?;
+        if !check.push(&row) {
+            break;
+        }
+    }
+    Ok(check.finish(None))
 }

@@ -133,3 +133,51 @@ async fn audit_list_filters_by_action_and_limit() {
     assert_eq!(limited[0]["target"]["name"], "d2", "newest first");
     assert_eq!(future.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn an_export_verifies_offline_and_an_edited_export_does_not() {
+    let app = spawn_app().await;
+    for name in ["e1", "e2"] {
+        app.cli(&["user", "add", name]).await.ok();
+    }
+    let file = app.dir.path().join("audit.jsonl");
+    let path = file.to_str().unwrap();
+
+    app.cli(&["audit", "export", "--file", path]).await.ok();
+    let in_database = app.cli(&["audit", "verify"]).await;
+    let verified = app.cli(&["audit", "verify", "--file", path]).await;
+    assert_eq!(verified.ok().trim(), in_database.ok().trim());
+    assert!(verified.stdout.starts_with("all "), "{}", verified.stdout);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let e2_seq = text.lines().position(|l| l.contains("\"e2\"")).unwrap() + 1;
+    std::fs::write(&file, text.replace("\"e2\"", "\"mallory\"")).unwrap();
+    let tampered = app.cli(&["audit", "verify", "--file", path]).await;
+    assert!(!tampered.success);
+    let expected = format!("broken at event {e2_seq}");
+    assert!(tampered.stderr.contains(&expected), "{}", tampered.stderr);
+}
+
+#[tokio::test]
+async fn an_export_with_a_missing_line_does_not_verify() {
+    let app = spawn_app().await;
+    for name in ["f1", "f2"] {
+        app.cli(&["user", "add", name]).await.ok();
+    }
+    let file = app.dir.path().join("audit.jsonl");
+    let path = file.to_str().unwrap();
+    app.cli(&["audit", "export", "--file", path]).await.ok();
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&file, kept.join("\n")).unwrap();
+
+    let out = app.cli(&["audit", "verify", "--file", path]).await;
+    assert!(!out.success);
+    assert!(out.stderr.contains("event 2 is missing"), "{}", out.stderr);
+}

@@ -93,3 +93,65 @@ async fn the_database_url_never_appears_in_errors() {
     assert!(!out.success);
     assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn a_wrong_secrets_key_is_refused_at_start_with_a_clear_line() {
+    let app = crate::helpers::spawn_app().await;
+    let other_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    let out = run_cli(
+        &["user", "list"],
+        &[
+            ("TAPID_DATABASE_URL", &app.database_url),
+            ("TAPID_KEY", other_key),
+        ],
+    )
+    .await;
+
+    assert!(!out.success);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("does not match this database"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_secrets_key_is_refused() {
+    let app = crate::helpers::spawn_app().await;
+
+    let out = run_cli(
+        &["user", "list"],
+        &[
+            ("TAPID_DATABASE_URL", &app.database_url),
+            ("TAPID_KEY", "short"),
+        ],
+    )
+    .await;
+
+    assert!(!out.success);
+    assert!(
+        out.stderr.contains("is not 32 bytes of base64"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_key_file_is_created_beside_the_sqlite_database_with_mode_0600() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tapid.db").display());
+
+    run_cli(&["user", "list"], &[("TAPID_DATABASE_URL", &url)])
+        .await
+        .ok();
+
+    let key = dir.path().join("tapid.key");
+    assert!(key.exists());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
