@@ -164,7 +164,7 @@ async fn destination(
     logout_state: Option<&str>,
 ) -> Result<Destination, OAuthError> {
     let client = match client_id {
-        Some(id) if id.len() <= 128 => clients::find(&state.db, id).await?,
+        Some(id) if clients::ClientId::parse(id).is_ok() => clients::find(&state.db, id).await?,
         _ => None,
     };
     if client_id.is_some() && client.is_none() {

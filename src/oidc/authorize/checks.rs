@@ -73,7 +73,7 @@ pub async fn check_client(state: &AppState, params: &Params) -> Result<Client, O
     let id = params.get("client_id").ok_or_else(|| {
         page_error("The request does not name an application (client_id is missing).")
     })?;
-    if id.len() > 128 {
+    if clients::ClientId::parse(id).is_err() {
         return Err(page_error("The application is not registered here."));
     }
     let client = clients::find(&state.db, id)

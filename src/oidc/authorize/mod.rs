@@ -176,11 +176,11 @@ pub async fn resume_get(
             .not_redirectable(),
         )
     };
-    let Some(id) = query
-        .ok()
-        .and_then(|q| q.0.request)
-        .filter(|i| i.len() <= 128)
-    else {
+    let Some(id) = query.ok().and_then(|q| q.0.request).filter(|i| {
+        i.len() <= 128
+            && i.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) else {
         return expired();
     };
     let row = match db::codes::find_request(state.db.pool(), &id, db::ts(db::now())).await {

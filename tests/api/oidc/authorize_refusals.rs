@@ -270,3 +270,32 @@ async fn an_unknown_or_expired_resume_request_shows_an_error_page() {
     assert_error_page(unknown).await;
     assert_error_page(missing).await;
 }
+
+#[tokio::test]
+async fn nul_bytes_anywhere_are_refused_cleanly() {
+    let app = app_with_client().await;
+
+    let resume = app.get("/authorize/resume?request=%00abc").await;
+    let logout = app.get("/logout?client_id=%00").await;
+    let token = app
+        .client
+        .post(app.url("/token"))
+        .basic_auth("web\0app", Some("x"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let forged_kid = "eyJhbGciOiJSUzI1NiIsImtpZCI6Ilx1MDAwMCJ9.eyJzdWIiOiJ4In0.c2ln";
+    let userinfo = app
+        .client
+        .get(app.url("/userinfo"))
+        .bearer_auth(forged_kid)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(resume.status(), 400);
+    assert_eq!(logout.status(), 400);
+    assert_eq!(userinfo.status(), 401, "{:?}", userinfo.text().await);
+    assert_eq!(token.status(), 401, "{:?}", token.text().await);
+}
