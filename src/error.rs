@@ -32,12 +32,34 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                AppError::Unavailable(error)
-            }
-            other => AppError::Database(other),
+        if is_unavailable(&error) {
+            AppError::Unavailable(error)
+        } else {
+            AppError::Database(error)
         }
+    }
+}
+
+/// Whether the database is away (down, restarting, unreachable) rather than refusing this statement:
+/// the request may succeed later, so it is a 503, not a 500.
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: class 08 is a connection exception, class 57 an operator intervention
+        // (shutting down, cannot connect now). SQLite: the file is locked beyond the busy timeout.
+        sqlx::Error::Database(e) => {
+            let code = e.code();
+            let code = code.as_deref().unwrap_or_default();
+            code.starts_with("08")
+                || code.starts_with("57")
+                || code == "5"
+                || e.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 

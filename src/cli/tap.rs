@@ -151,8 +151,8 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
             output::done(
                 ctx,
                 &format!(
-                    "revoked the Temporary Access Pass of `{}` ({} sessions and {} refresh tokens ended)",
-                    user.username, ended.sessions, ended.refresh_tokens
+                    "revoked the Temporary Access Pass of `{}` ({} sessions ended, {} tokens revoked)",
+                    user.username, ended.sessions, ended.tokens
                 ),
             );
         }

@@ -3,6 +3,7 @@
 
 mod headers;
 mod health;
+mod limits;
 mod logging;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::api::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))
         .layer(middleware::from_fn(logging::log_request))
         .with_state(state)

@@ -61,7 +61,7 @@ pub async fn sweep(db: &Db, retention_days: u32, now: OffsetDateTime) -> Result<
                 .detail("end", super::rfc3339(row.ends_at))
                 .detail("one_time", row.one_time != 0)
                 .detail("sessions_ended", ended.sessions)
-                .detail("refresh_tokens_revoked", ended.refresh_tokens),
+                .detail("tokens_revoked", ended.tokens),
         )
         .await?;
         tx.commit().await?;

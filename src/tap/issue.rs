@@ -158,7 +158,7 @@ pub async fn issue(
                 .detail("end", super::rfc3339(old.ends_at))
                 .detail("one_time", old.one_time != 0)
                 .detail("sessions_ended", ended.sessions)
-                .detail("refresh_tokens_revoked", ended.refresh_tokens),
+                .detail("tokens_revoked", ended.tokens),
         )
         .await?;
     }

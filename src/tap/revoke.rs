@@ -11,19 +11,14 @@ use crate::error::AppError;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Ended {
     pub sessions: u64,
-    pub refresh_tokens: u64,
+    pub tokens: u64,
 }
 
 /// Ends the sessions and refresh tokens that began with pass `tap_id`, inside the caller's transaction.
 pub async fn end_derived(tx: &mut Tx, tap_id: &str) -> Result<Ended, sqlx::Error> {
     let sessions = db::sessions::delete_by_tap(&mut **tx, tap_id).await?;
-    // TODO(oidc): the single call site for `db::tokens::revoke_by_tap` once it lands on main:
-    // let refresh_tokens = db::tokens::revoke_by_tap(&mut **tx, tap_id).await?;
-    let refresh_tokens = 0;
-    Ok(Ended {
-        sessions,
-        refresh_tokens,
-    })
+    let tokens = db::tokens::revoke_by_tap(tx, tap_id).await?;
+    Ok(Ended { sessions, tokens })
 }
 
 /// Revokes `user`'s pass; records `tap.revoked` with what ended with it.
@@ -57,7 +52,7 @@ pub async fn revoke(
             .detail("end", super::rfc3339(pass.ends_at))
             .detail("one_time", pass.one_time != 0)
             .detail("sessions_ended", ended.sessions)
-            .detail("refresh_tokens_revoked", ended.refresh_tokens),
+            .detail("tokens_revoked", ended.tokens),
     )
     .await?;
     tx.commit().await?;

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::pass::Pass;
+use super::pass::{Pass, Reason};
 use super::passcode::{self, Passcode};
 use super::policy;
 use crate::audit::{self, Actor, Event, Severity};
@@ -92,7 +92,9 @@ pub async fn check_passcode(
         now,
     );
     if !matched {
-        return Err(wrong_passcode(db, &user, &row, &policy, address).await);
+        // Only a pass that could still be used counts wrong entries towards its lock.
+        let countable = matches!(state, Reason::EnabledByPolicy | Reason::NotYetValid);
+        return Err(wrong_passcode(db, &user, &row, &policy, countable, address).await);
     }
     if !user.enabled {
         let failure = Failure {
@@ -180,11 +182,11 @@ async fn wrong_passcode(
     user: &User,
     row: &PassRow,
     policy: &policy::Policy,
+    countable: bool,
     address: Option<String>,
 ) -> TapRefused {
     let result: Result<(), sqlx::Error> = async {
         let mut tx = db.begin().await?;
-        let countable = row.revoked_at.is_none() && row.locked_at.is_none();
         let failures = if countable {
             db::passes::add_failure(&mut tx, &row.id).await?
         } else {

@@ -9,6 +9,7 @@ mod audit_trail;
 mod cli_directory;
 mod configuration;
 mod health;
+mod hostile;
 mod oidc;
 mod serve;
 mod signin;

@@ -140,3 +140,108 @@ pub fn minutes(n: i64) -> time::Duration {
 pub async fn fresh_database(dir: &tempfile::TempDir) -> super::TestDatabase {
     super::TestDatabase::create(dir).await
 }
+
+impl TestApp {
+    /// A `client_credentials` access token for a new client granted `role`.
+    pub async fn api_token(&self, id: &str, role: Role) -> String {
+        let client = self
+            .add_client(
+                id,
+                &["--grant", "client_credentials", "--role", role.as_str()],
+            )
+            .await;
+        self.client_credentials_token(&client).await
+    }
+
+    /// An API request with a bearer token.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}
+
+impl TestApp {
+    /// Stores a refresh token of a sign-in that began with pass `tap_id` (client `rp` must exist);
+    /// returns its id.
+    pub async fn refresh_token_from_pass(&self, user: &User, tap_id: &str) -> String {
+        let now = tapid::db::ts(tapid::db::now());
+        let row = tapid::db::tokens::TokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: tapid::db::tokens::REFRESH.into(),
+            token_hash: Some(tapid::secrets::digest(&tapid::secrets::new_secret())),
+            family_id: uuid::Uuid::new_v4().to_string(),
+            client_id: "rp".into(),
+            user_id: Some(user.id.clone()),
+            scope: "openid".into(),
+            sid: None,
+            acr: Some("1fa".into()),
+            amr: "tap otp".into(),
+            auth_time: Some(now),
+            tap_id: Some(tap_id.into()),
+            created_at: now,
+            expires_at: now + 3600,
+            cap_at: None,
+            rotated_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        tapid::db::tokens::insert(&mut tx, &row).await.unwrap();
+        tx.commit().await.unwrap();
+        row.id
+    }
+
+    pub async fn token_revoked(&self, id: &str) -> bool {
+        tapid::db::tokens::find_by_id(self.db.pool(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    }
+}
+
+impl TestApp {
+    /// An access token for `user` from a sign-in at `acr`, minted as `/token` would (client `rp` is
+    /// registered if missing). The browser flow is the sign-in suites' business; the API only needs
+    /// the token.
+    pub async fn user_api_token(&self, user: &User, acr: &str) -> String {
+        if tapid::oidc::clients::find(&self.db, "rp")
+            .await
+            .unwrap()
+            .is_none()
+        {
+            self.add_client("rp", &["--redirect-uri", "https://rp.example.com/cb"])
+                .await;
+        }
+        let client = tapid::oidc::clients::find(&self.db, "rp")
+            .await
+            .unwrap()
+            .unwrap();
+        let sealer = tapid::secrets::Sealer::from_config(&self.config).unwrap();
+        let state = tapid::AppState::new(self.db.clone(), self.config.clone(), sealer);
+        let grant = tapid::oidc::tokens::Grant {
+            client,
+            user: Some(user.clone()),
+            scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
+            refresh_scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
+            family_id: uuid::Uuid::new_v4().to_string(),
+            sid: None,
+            acr: Some(acr.into()),
+            amr: vec!["hwk".into(), "user".into(), "mfa".into()],
+            auth_time: Some(tapid::db::ts(tapid::db::now())),
+            tap_id: None,
+            nonce: None,
+            cap_at: None,
+        };
+        tapid::oidc::tokens::warm_keys(&state, grant.client.id_token_alg)
+            .await
+            .unwrap();
+        let mut tx = self.db.begin().await.unwrap();
+        let response = tapid::oidc::tokens::issue(&state, &mut tx, &grant, false, false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        response.access_token
+    }
+}

@@ -76,7 +76,7 @@ async fn revoking_a_pass_ends_the_sessions_that_began_with_it_and_says_how_many(
     assert_eq!(revoked.len(), 1);
     let details: serde_json::Value = serde_json::from_str(&revoked[0].details).unwrap();
     assert_eq!(details["sessions_ended"], 2);
-    assert!(details["refresh_tokens_revoked"].is_number());
+    assert!(details["tokens_revoked"].is_number());
     assert_eq!(revoked[0].address.as_deref(), Some("192.0.2.9"));
 }
 
@@ -122,4 +122,38 @@ async fn expired_passes_stay_visible_until_the_retention_period_ends() {
     let alice = app.user("alice").await;
     assert!(tapid::tap::show(&app.db, &alice).await.is_err());
     assert_eq!(app.events("tap.purged").await.len(), 1);
+}
+
+#[tokio::test]
+async fn revoking_or_expiring_a_pass_revokes_the_tokens_that_began_with_it() {
+    let app = spawn_app().await;
+    let alice = app.add_user("alice", &[], &[]).await;
+    let bob = app.add_user("bob", &[], &[]).await;
+    app.add_client("rp", &["--redirect-uri", "https://rp.example.com/cb"])
+        .await;
+    let for_alice = app.issue_pass("alice", IssueRequest::default()).await;
+    let for_bob = app.issue_pass("bob", IssueRequest::default()).await;
+    let alice_refresh = app
+        .refresh_token_from_pass(&alice, &for_alice.pass.id)
+        .await;
+    let bob_refresh = app.refresh_token_from_pass(&bob, &for_bob.pass.id).await;
+
+    let ended = tapid::tap::revoke(&app.db, &Authority::Operator, &alice, None)
+        .await
+        .unwrap();
+    let swept = sweep(&app.db, 30, OffsetDateTime::now_utc() + Duration::hours(2))
+        .await
+        .unwrap();
+
+    assert_eq!(ended.tokens, 1);
+    assert!(app.token_revoked(&alice_refresh).await);
+    assert!(swept.expired >= 1);
+    assert!(app.token_revoked(&bob_refresh).await);
+    let expired = app.events("tap.expired").await;
+    let bob_event = expired
+        .iter()
+        .find(|e| e.target_id.as_deref() == Some(bob.id.as_str()))
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&bob_event.details).unwrap();
+    assert_eq!(details["tokens_revoked"], 1);
 }

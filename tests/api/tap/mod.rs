@@ -1,10 +1,12 @@
 //! The Temporary Access Pass: every rule of DESIGN.md, on SQLite and PostgreSQL.
 
+mod api;
 mod cli;
 mod concurrency;
 mod expiry;
 mod first_run;
 mod issuance;
+mod openapi;
 mod policy;
 mod roles;
 mod secrecy;

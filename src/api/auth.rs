@@ -1,0 +1,98 @@
+//! `ApiCaller`: who is calling the admin API, from a bearer access token issued by tapid itself —
+//! a confidential client using `client_credentials` (acting with the roles it was granted), or a
+//! person's token from a phishing-resistant sign-in (acting with their roles).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::directory;
+use crate::error::AppError;
+use crate::oidc;
+use crate::session::Level;
+use crate::state::AppState;
+use crate::tap::Authority;
+
+/// The authenticated caller of an API route, and the address the call came from.
+#[derive(Clone, Debug)]
+pub struct ApiCaller {
+    pub authority: Authority,
+    pub address: Option<String>,
+}
+
+/// A refused bearer token: 401 with `WWW-Authenticate`, or another `AppError`.
+#[derive(Debug)]
+pub struct ApiRejection(AppError);
+
+impl From<AppError> for ApiRejection {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for ApiRejection {
+    fn into_response(self) -> Response {
+        let unauthenticated = matches!(self.0, AppError::Unauthenticated);
+        let mut response = self.0.into_response();
+        if unauthenticated {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="tapid", error="invalid_token""#),
+            );
+        }
+        response
+    }
+}
+
+impl<S> FromRequestParts<S> for ApiCaller
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiRejection> {
+        let state = AppState::from_ref(state);
+        let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
+        let claims = oidc::tokens::verify_access_token(&state, token)
+            .await
+            .map_err(|_| AppError::Unauthenticated)?;
+        let authority = if claims.is_client_token() {
+            let client = oidc::clients::find(&state.db, &claims.client_id)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            Authority::Client {
+                id: client.id,
+                roles: client.roles,
+            }
+        } else {
+            let user = directory::users::find_by_id(&state.db, &claims.sub)
+                .await?
+                .filter(|u| u.enabled)
+                .ok_or(AppError::Unauthenticated)?;
+            // The admin API changes who can sign in: the same level as the admin console.
+            if claims.acr.as_deref() != Some(Level::PhishingResistant.acr()) {
+                return Err(AppError::Forbidden(
+                    "the admin API needs a phishing-resistant sign-in (acr phr)".into(),
+                )
+                .into());
+            }
+            Authority::User(user)
+        };
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(Self { authority, address })
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}

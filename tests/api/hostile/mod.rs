@@ -1,0 +1,4 @@
+//! Hostile input: generated requests over the whole HTTP surface, and the size limits.
+
+mod generated;
+mod limits;
