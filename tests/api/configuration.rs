@@ -155,3 +155,29 @@ async fn the_key_file_is_created_beside_the_sqlite_database_with_mode_0600() {
         0o600
     );
 }
+
+#[tokio::test]
+async fn a_bad_command_line_is_one_line_on_stderr() {
+    for args in [
+        &["user", "frobnicate"][..],
+        &["tap", "issue", "alice", "--lifetime", "soon"],
+        &["--no-such-flag"],
+    ] {
+        let out = run_cli(args, &[]).await;
+        assert!(!out.success, "{args:?}");
+        assert_eq!(
+            out.stderr.trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let help = run_cli(&["--help"], &[]).await;
+    assert!(help.success);
+    assert!(help.stdout.contains("Usage:"), "{}", help.stdout);
+}

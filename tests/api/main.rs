@@ -11,6 +11,7 @@ mod configuration;
 mod health;
 mod hostile;
 mod oidc;
+mod secrets_at_rest;
 mod serve;
 mod signin;
 mod tap;

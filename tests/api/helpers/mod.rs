@@ -78,6 +78,53 @@ pub fn client_for(addr: SocketAddr) -> reqwest::Client {
 }
 
 impl TestApp {
+    /// Every value of every column of every table, as text: what a copy of the database would reveal.
+    pub async fn every_stored_text(&self) -> Vec<String> {
+        let db = &self.db;
+        let tables: Vec<(String,)> = if is_postgres() {
+            sqlx::query_as(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        } else {
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(db.pool())
+                .await
+                .unwrap()
+        };
+        let mut values = Vec::new();
+        // sqlx's own bookkeeping holds migration checksums (binary), nothing tapid wrote.
+        for (table,) in tables.into_iter().filter(|(t,)| !t.starts_with("_sqlx")) {
+            let columns: Vec<(String,)> = if is_postgres() {
+                sqlx::query_as(
+                    "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = $1",
+                )
+                .bind(&table)
+                .fetch_all(db.pool())
+                .await
+                .unwrap()
+            } else {
+                sqlx::query_as("SELECT name FROM pragma_table_info($1)")
+                    .bind(&table)
+                    .fetch_all(db.pool())
+                    .await
+                    .unwrap()
+            };
+            for (column,) in columns {
+                let rows: Vec<(Option<String>,)> =
+                    sqlx::query_as(&format!("SELECT CAST({column} AS TEXT) FROM {table}"))
+                        .fetch_all(db.pool())
+                        .await
+                        .unwrap();
+                values.extend(rows.into_iter().filter_map(|(v,)| v));
+            }
+        }
+        values
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
     }

@@ -4,10 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use tapid::db::Db;
 use tapid::tap::{Authority, IssueRequest};
 
-use crate::helpers::{is_postgres, spawn_app};
+use crate::helpers::spawn_app;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -27,53 +26,6 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
     }
-}
-
-/// Every value of every column of every table, as text.
-async fn every_stored_text(db: &Db) -> Vec<String> {
-    let tables: Vec<(String,)> = if is_postgres() {
-        sqlx::query_as(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
-        )
-        .fetch_all(db.pool())
-        .await
-        .unwrap()
-    } else {
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
-    };
-    assert!(tables.iter().any(|(t,)| t == "passes"));
-    let mut values = Vec::new();
-    // sqlx's own bookkeeping holds migration checksums (binary), nothing tapid wrote.
-    for (table,) in tables.into_iter().filter(|(t,)| !t.starts_with("_sqlx")) {
-        let columns: Vec<(String,)> = if is_postgres() {
-            sqlx::query_as(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = 'public' AND table_name = $1",
-            )
-            .bind(&table)
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
-        } else {
-            sqlx::query_as("SELECT name FROM pragma_table_info($1)")
-                .bind(&table)
-                .fetch_all(db.pool())
-                .await
-                .unwrap()
-        };
-        for (column,) in columns {
-            let rows: Vec<(Option<String>,)> =
-                sqlx::query_as(&format!("SELECT CAST({column} AS TEXT) FROM {table}"))
-                    .fetch_all(db.pool())
-                    .await
-                    .unwrap();
-            values.extend(rows.into_iter().filter_map(|(v,)| v));
-        }
-    }
-    values
 }
 
 #[tokio::test]
@@ -114,7 +66,7 @@ async fn the_passcode_is_never_stored_or_logged_in_clear() {
         issued.passcode.grouped(),
         issued.passcode.grouped().to_lowercase(),
     ];
-    let stored = every_stored_text(&app.db).await;
+    let stored = app.every_stored_text().await;
     assert!(
         stored.iter().any(|v| v.starts_with("$argon2id$")),
         "the hash is stored"
