@@ -5,6 +5,7 @@ mod audit;
 mod client;
 mod group;
 mod keys;
+mod method;
 mod output;
 mod tap;
 mod user;
@@ -49,6 +50,9 @@ enum Command {
     /// Manage groups and memberships.
     #[command(subcommand)]
     Group(group::GroupCommand),
+    /// List or remove a user's passkeys and authenticator apps.
+    #[command(subcommand)]
+    Method(method::MethodCommand),
     /// Read and verify the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -127,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Method(c) => method::run(&ctx, c).await,
         Command::Client(c) => client::run(&ctx, c).await,
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,

@@ -8,12 +8,14 @@ pub mod complete;
 pub mod flow;
 pub mod guard;
 mod identifier;
+mod passkey;
+mod tap;
 pub mod throttle;
 mod totp;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -25,10 +27,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/methods", get(identifier::methods_get))
         .route("/login/totp", get(totp::totp_get).post(totp::totp_post))
+        .route("/login/tap", get(tap::tap_get).post(tap::tap_post))
+        .route("/login/passkey/begin", post(passkey::begin))
+        .route("/login/passkey/finish", post(passkey::finish))
         .layer(guard::no_store())
 }
 
 /// `303 See Other`: after a POST, the browser GETs the next page.
-pub(crate) fn see_other(location: &str) -> Response {
+pub fn see_other(location: &str) -> Response {
     Redirect::to(location).into_response()
 }

@@ -26,20 +26,18 @@ fn code_key(username: &str) -> String {
     format!("otp:{}", username.trim().to_lowercase())
 }
 
-/// Counts one credential submission; `TooManyRequests` past either limit.
-pub async fn admit(db: &Db, address: Option<&str>, username: &str) -> Result<(), AppError> {
+/// Counts one credential submission; `TooManyRequests` past either limit. Without a username (a
+/// discoverable passkey), only the address is counted.
+pub async fn admit(db: &Db, address: Option<&str>, username: Option<&str>) -> Result<(), AppError> {
     let now = db::ts(db::now());
     if let Some(address) = address {
-        count(
-            db,
-            &format!("addr:{address}"),
-            PER_ADDRESS,
-            ADDRESS_WINDOW,
-            now,
-        )
-        .await?;
+        let key = format!("addr:{address}");
+        count(db, &key, PER_ADDRESS, ADDRESS_WINDOW, now).await?;
     }
-    count(db, &account_key(username), PER_ACCOUNT, ACCOUNT_WINDOW, now).await
+    match username {
+        Some(name) => count(db, &account_key(name), PER_ACCOUNT, ACCOUNT_WINDOW, now).await,
+        None => Ok(()),
+    }
 }
 
 async fn count(db: &Db, key: &str, limit: i64, window: i64, now: i64) -> Result<(), AppError> {

@@ -100,7 +100,7 @@ pub async fn totp_post(
         )
     };
 
-    if let Err(e) = throttle::admit(&state.db, address.as_deref(), &username).await {
+    if let Err(e) = throttle::admit(&state.db, address.as_deref(), Some(username.as_str())).await {
         fail("rate_limited").await?;
         return Err(e.into());
     }

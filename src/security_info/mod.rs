@@ -1,9 +1,140 @@
-//! The user's own methods: register, list, rename, remove. The only place a restricted (TAP) session may go.
+//! The user's own methods: register, list, rename, remove. The only place a restricted (TAP) session
+//! may go: `/security-info/setup` and what it links to, its own method list, and sign-out.
+
+mod overview;
+mod passkey;
+mod setup;
+mod totp;
+mod views;
 
 use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use time::Duration;
 
+use crate::directory::{self, User};
+use crate::error::AppError;
+use crate::login::flow::Flow;
+use crate::login::guard;
+use crate::methods::Method;
+use crate::session::{self, Level, Session, SignIn};
 use crate::state::AppState;
+
+/// Session data key: where "Continue" leads once a restricted session has registered a method.
+pub const SETUP_RETURN_TO: &str = "setup_return_to";
+/// Session data key: when the pass a restricted session began with ends (Unix seconds).
+pub const TAP_ENDS_AT: &str = "tap_ends_at";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/security-info", get(overview::overview_get))
+        .route("/security-info/setup", get(setup::setup_get))
+        .route(
+            "/security-info/totp",
+            get(totp::totp_get).post(totp::totp_post),
+        )
+        .route("/security-info/passkey/begin", post(passkey::begin))
+        .route("/security-info/passkey/finish", post(passkey::finish))
+        .route(
+            "/security-info/methods/{id}/rename",
+            post(overview::rename_post),
+        )
+        .route(
+            "/security-info/methods/{id}/remove",
+            post(overview::remove_post),
+        )
+        .route(
+            "/security-info/pass/delete",
+            post(overview::pass_delete_post),
+        )
+        .route("/security-info/signout", post(overview::signout_post))
+        .layer(guard::no_store())
+}
+
+/// A signed-in person (at any level, `tap` included) and their session.
+pub(crate) struct Person {
+    pub session: Session,
+    pub user: User,
+}
+
+impl Person {
+    pub fn level(&self) -> Level {
+        self.session.level().unwrap_or(Level::Tap)
+    }
+
+    pub fn restricted(&self) -> bool {
+        self.level() == Level::Tap
+    }
+
+    /// The session began with a pass (restricted, or renewed after registering a method).
+    pub fn began_with_tap(&self) -> bool {
+        self.session
+            .sign_in
+            .as_ref()
+            .is_some_and(|s| s.tap_id.is_some())
+    }
+}
+
+/// The signed-in person, or the redirect to sign in (coming back to `here`).
+pub(crate) async fn person(
+    state: &AppState,
+    jar: &CookieJar,
+    here: &str,
+) -> Result<Result<Person, Response>, AppError> {
+    let to_login = || {
+        let flow = Flow {
+            return_to: Some(here.to_string()),
+            level: None,
+        };
+        crate::login::see_other(&flow.link("/login"))
+    };
+    let Some(session) = session::load(state, jar).await? else {
+        return Ok(Err(to_login()));
+    };
+    let Some(user_id) = session.user_id() else {
+        return Ok(Err(to_login()));
+    };
+    match directory::users::find_by_id(&state.db, user_id).await? {
+        Some(user) if user.enabled => Ok(Ok(Person { session, user })),
+        _ => Ok(Err(to_login())),
+    }
+}
+
+/// After a method is registered: a restricted session is renewed at `1fa` with amr `tap` plus the new
+/// method's, still bound to its pass (and ending with it at the latest).
+pub(crate) async fn after_registration(
+    state: &AppState,
+    jar: CookieJar,
+    person: Person,
+    method: &Method,
+) -> Result<CookieJar, AppError> {
+    if !person.restricted() {
+        return Ok(jar);
+    }
+    let Some(previous) = person.session.sign_in.clone() else {
+        return Ok(jar);
+    };
+    let now = crate::db::now();
+    let mut expires_at = now + Duration::seconds(i64::from(state.config.tokens.session));
+    if let Some(ends) = person
+        .session
+        .data
+        .get(TAP_ENDS_AT)
+        .and_then(|v| v.as_i64())
+    {
+        expires_at = expires_at.min(crate::db::from_ts(ends));
+    }
+    let mut amr = vec!["tap".to_string()];
+    amr.extend(method.amr());
+    let sign_in = SignIn {
+        user_id: previous.user_id,
+        level: Level::OneFactor,
+        amr,
+        auth_time: now,
+        tap_id: previous.tap_id,
+    };
+    let (_, jar) =
+        session::establish(state, jar, Some(person.session), sign_in, expires_at).await?;
+    Ok(jar)
 }

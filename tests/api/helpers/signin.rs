@@ -8,6 +8,9 @@ use tapid::directory::{self, NewUser, User, Username};
 use tapid::methods::NewMethod;
 use tapid::secrets::Sealer;
 use totp_rs::{Algorithm, Builder, Totp};
+pub use webauthn_authenticator_rs::WebauthnAuthenticator;
+pub use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse};
 
 use super::TestApp;
 
@@ -234,5 +237,261 @@ impl TestApp {
                 .finish()
         );
         self.sign_in_with_totp_from(&login, username, secret).await
+    }
+}
+
+/// The value of the first `data-csrf` attribute on a page (pages whose forms are driven by script).
+pub fn data_csrf(html: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse("[data-csrf]").unwrap();
+    document
+        .select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("data-csrf"))
+        .map(String::from)
+}
+
+impl TestApp {
+    pub fn origin(&self) -> url::Url {
+        url::Url::parse(&self.issuer).unwrap()
+    }
+
+    /// POSTs JSON as the page's script does (CSRF token in `X-CSRF-Token`).
+    pub async fn post_script(
+        &self,
+        path: &str,
+        csrf: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("X-CSRF-Token", csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The CSRF token of the current session, read from a page that shows it (following redirects).
+    pub async fn csrf_from(&self, path: &str) -> String {
+        let mut response = self.get(path).await;
+        for _ in 0..3 {
+            if !response.status().is_redirection() {
+                break;
+            }
+            response = self.get(&location(&response)).await;
+        }
+        let html = response.text().await.unwrap();
+        form_field(&html, "csrf")
+            .or_else(|| data_csrf(&html))
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    /// Registers a passkey from `authenticator` in the current (signed-in) session through the real
+    /// endpoints; returns the finish response.
+    pub async fn register_passkey(
+        &self,
+        authenticator: &mut SoftPasskey,
+        name: &str,
+    ) -> reqwest::Response {
+        let csrf = self.csrf_from("/security-info/setup").await;
+        let begin = self
+            .post_script(
+                "/security-info/passkey/begin",
+                &csrf,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(begin.status(), 200, "passkey registration begin");
+        let options: CreationChallengeResponse = begin.json().await.unwrap();
+        let credential = authenticator
+            .do_registration(self.origin(), options)
+            .expect("authenticator registration");
+        self.post_script(
+            "/security-info/passkey/finish",
+            &csrf,
+            &serde_json::json!({ "credential": credential, "name": name }),
+        )
+        .await
+    }
+
+    /// Signs in with a passkey for `username` from `login_path` through the real pages and
+    /// endpoints; returns the finish response (JSON `{redirect}` on success).
+    pub async fn submit_passkey_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        authenticator: &mut SoftPasskey,
+    ) -> reqwest::Response {
+        let login_path = login_path.strip_prefix(&self.issuer).unwrap_or(login_path);
+        let methods = location(&self.enter_username(login_path, username).await);
+        let html = self.get(&methods).await.text().await.unwrap();
+        let csrf = data_csrf(&html).expect("passkey sign-in on the methods page");
+        let box_attr = |name: &str| {
+            let document = scraper::Html::parse_document(&html);
+            let selector = scraper::Selector::parse("#passkey-signin").unwrap();
+            document
+                .select(&selector)
+                .next()
+                .and_then(|e| e.value().attr(name))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let begin = self
+            .post_script(
+                "/login/passkey/begin",
+                &csrf,
+                &serde_json::json!({ "mode": "username" }),
+            )
+            .await;
+        assert_eq!(begin.status(), 200, "passkey sign-in begin");
+        let options: RequestChallengeResponse = begin.json().await.unwrap();
+        let credential = match authenticator.do_authentication(self.origin(), options) {
+            Ok(c) => c,
+            Err(e) => panic!("the authenticator refused: {e:?}"),
+        };
+        self.post_script(
+            "/login/passkey/finish",
+            &csrf,
+            &serde_json::json!({
+                "credential": credential,
+                "return_to": box_attr("data-return-to"),
+                "level": box_attr("data-level"),
+            }),
+        )
+        .await
+    }
+
+    /// Signs in with a passkey and returns where the page is sent (`redirect`).
+    pub async fn sign_in_with_passkey_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        authenticator: &mut SoftPasskey,
+    ) -> String {
+        let response = self
+            .submit_passkey_from(login_path, username, authenticator)
+            .await;
+        assert_eq!(response.status(), 200, "passkey sign-in refused");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["redirect"].as_str().unwrap().to_string()
+    }
+
+    /// A user (created if missing) with a TOTP method and a passkey on `authenticator`; leaves the
+    /// app's client signed out. Returns the TOTP secret.
+    pub async fn arrange_user_with_passkey(
+        &self,
+        username: &str,
+        authenticator: &mut SoftPasskey,
+    ) -> TotpSecret {
+        let secret = self.arrange_user_with_totp(username).await;
+        self.sign_in_with_totp_from("/login", username, &secret)
+            .await;
+        let response = self.register_passkey(authenticator, "Laptop").await;
+        assert_eq!(response.status(), 200, "passkey registration");
+        self.sign_out().await;
+        secret
+    }
+
+    /// Signs out through the page's button.
+    pub async fn sign_out(&self) {
+        let csrf = self.csrf_from("/security-info/setup").await;
+        let response = self
+            .post_form("/security-info/signout", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(response.status(), 303, "sign-out");
+    }
+}
+
+impl TestApp {
+    /// Issues a pass to `username` (created if missing) as an operator; returns the passcode.
+    pub async fn arrange_pass(&self, username: &str, one_time: bool) -> String {
+        self.arrange_user(username).await;
+        let request = tapid::tap::IssueRequest {
+            one_time: Some(one_time),
+            ..Default::default()
+        };
+        let issued = self.issue_pass(username, request).await;
+        issued.passcode.expose().to_string()
+    }
+
+    /// Types the username and the pass on the real pages, starting at `login_path`; returns the
+    /// response to the pass's POST.
+    pub async fn submit_tap_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        passcode: &str,
+    ) -> reqwest::Response {
+        let login_path = login_path.strip_prefix(&self.issuer).unwrap_or(login_path);
+        let methods = location(&self.enter_username(login_path, username).await);
+        let tap_page = methods.replacen("/login/methods", "/login/tap", 1);
+        let (html, csrf) = self.page_with_csrf(&tap_page).await;
+        let return_to = form_field(&html, "return_to").unwrap_or_default();
+        let level = form_field(&html, "level").unwrap_or_default();
+        self.post_form(
+            "/login/tap",
+            &[
+                ("csrf", &csrf),
+                ("passcode", passcode),
+                ("return_to", &return_to),
+                ("level", &level),
+            ],
+        )
+        .await
+    }
+
+    /// Signs in with a pass; returns the Location (the setup page, `/security-info/setup?return_to=…`).
+    pub async fn sign_in_with_tap_from(
+        &self,
+        login_path: &str,
+        username: &str,
+        passcode: &str,
+    ) -> String {
+        let response = self.submit_tap_from(login_path, username, passcode).await;
+        assert_eq!(response.status(), 303, "pass sign-in refused");
+        location(&response)
+    }
+
+    /// In a restricted session: adds an authenticator app through the setup pages; returns its
+    /// secret. The session is then at `1fa` with amr `tap otp`.
+    pub async fn enrol_totp_in_session(&self) -> TotpSecret {
+        let page = self.get("/security-info/totp").await.text().await.unwrap();
+        let shown = scraper::Html::parse_document(&page)
+            .select(&scraper::Selector::parse("#totp-secret").unwrap())
+            .next()
+            .expect("the secret is shown as text")
+            .text()
+            .collect::<String>()
+            .replace(' ', "");
+        let secret = TotpSecret::new(
+            totp_rs::Secret::try_from_base32(&shown)
+                .unwrap()
+                .as_bytes()
+                .to_vec(),
+        );
+        let csrf = form_field(&page, "csrf").unwrap();
+        let code = secret.fresh_code().await;
+        let response = self
+            .post_form(
+                "/security-info/totp",
+                &[("csrf", &csrf), ("name", "Phone"), ("code", &code)],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "TOTP setup");
+        secret
+    }
+
+    /// The href of the setup page's "Continue" button.
+    pub async fn continue_link(&self) -> String {
+        let html = self.get("/security-info/setup").await.text().await.unwrap();
+        scraper::Html::parse_document(&html)
+            .select(&scraper::Selector::parse("#continue").unwrap())
+            .next()
+            .expect("a Continue button")
+            .value()
+            .attr("href")
+            .unwrap()
+            .to_string()
     }
 }

@@ -1,5 +1,9 @@
 //! Sign-in pages: the username page, the choice of methods, each method, and the session they give.
 
+mod cli;
+mod passkey;
+mod security_info;
+mod tap_journey;
 mod totp;
 
 use crate::helpers::TestApp;

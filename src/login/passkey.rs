@@ -1,0 +1,158 @@
+//! `/login/passkey/begin` and `/login/passkey/finish`: the two halves of a passkey sign-in, called by
+//! the page's script (JSON, CSRF token in the `X-CSRF-Token` header). With the username typed on the
+//! first page, or without one (`mode: "discoverable"`, passkey autofill). Level `phr`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::json;
+use webauthn_rs::prelude::PublicKeyCredential;
+
+use super::complete::{self, Proof};
+use super::flow::{Flow, FlowParams};
+use super::guard::{self, ClientAddress};
+use super::identifier::typed_username;
+use super::throttle;
+use crate::error::AppError;
+use crate::methods::passkey::{self, SignInState};
+use crate::session::{self, Level, Session};
+use crate::state::AppState;
+
+const STATE_KEY: &str = "passkey_signin";
+/// The one message for every failed passkey sign-in.
+const FAILED: &str = "That passkey did not work. Try again, or choose another way to sign in.";
+
+/// The CSRF token of a script's request.
+pub(crate) fn csrf_header(headers: &HeaderMap) -> &str {
+    headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+pub(crate) async fn script_session(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+) -> Result<Session, AppError> {
+    let session = session::load(state, jar).await?.ok_or_else(|| {
+        AppError::Forbidden("the page has expired; please reload it and try again".into())
+    })?;
+    guard::check_form(state, headers, &session, csrf_header(headers))?;
+    Ok(session)
+}
+
+#[derive(Deserialize)]
+pub struct BeginRequest {
+    #[serde(default)]
+    mode: Option<String>,
+}
+
+pub async fn begin(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Json(request): Json<BeginRequest>,
+) -> Result<Response, AppError> {
+    let mut session = script_session(&state, &jar, &headers).await?;
+    let webauthn = passkey::webauthn(&state.config)?;
+    let (options, ceremony) = if request.mode.as_deref() == Some("discoverable") {
+        passkey::start_discoverable(&webauthn)?
+    } else {
+        let username = typed_username(&session)
+            .ok_or_else(|| AppError::invalid("enter your username first"))?;
+        passkey::start_sign_in(&state.db, &webauthn, &username).await?
+    };
+    let value = serde_json::to_value(&ceremony)
+        .map_err(|e| AppError::Internal(format!("passkey state: {e}")))?;
+    session.data.insert(STATE_KEY.into(), value);
+    session::save_data(&state, &session).await?;
+    Ok(Json(options).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct FinishRequest {
+    credential: PublicKeyCredential,
+    #[serde(default)]
+    return_to: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
+}
+
+pub async fn finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Json(request): Json<FinishRequest>,
+) -> Result<Response, AppError> {
+    let mut session = script_session(&state, &jar, &headers).await?;
+    let flow = Flow::from_params(&FlowParams {
+        return_to: request.return_to,
+        level: request.level,
+        login_hint: None,
+    });
+    let ceremony = session
+        .data
+        .remove(STATE_KEY)
+        .and_then(|v| serde_json::from_value::<SignInState>(v).ok());
+    session::save_data(&state, &session).await?;
+    let typed = match &ceremony {
+        Some(SignInState::Username { .. }) => typed_username(&session),
+        _ => None,
+    };
+    let label = typed.clone().unwrap_or_default();
+
+    if let Err(e) = throttle::admit(&state.db, address.as_deref(), typed.as_deref()).await {
+        complete::failed(&state, &label, None, "passkey", "rate_limited", address).await?;
+        return Err(e);
+    }
+    let Some(ceremony) = ceremony else {
+        complete::failed(&state, &label, None, "passkey", "no_ceremony", address).await?;
+        return Ok(refused());
+    };
+    let webauthn = passkey::webauthn(&state.config)?;
+    match passkey::finish_sign_in(&state.db, &webauthn, &request.credential, ceremony).await? {
+        Ok((user, method)) => {
+            let proof = Proof {
+                level: Level::PhishingResistant,
+                amr: method.amr(),
+                method: "passkey",
+                method_id: Some(method.id.clone()),
+                tap_id: None,
+                expires_at: None,
+            };
+            let (_, jar) =
+                complete::sign_in(&state, jar, Some(session), &user, proof, address).await?;
+            Ok((jar, Json(json!({ "redirect": flow.destination() }))).into_response())
+        }
+        Err(refusal) => {
+            let name = refusal
+                .user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or(label);
+            complete::failed(
+                &state,
+                &name,
+                refusal.user.as_ref(),
+                "passkey",
+                refusal.reason,
+                address,
+            )
+            .await?;
+            Ok(refused())
+        }
+    }
+}
+
+fn refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({ "error": "signin_failed", "message": FAILED })),
+    )
+        .into_response()
+}

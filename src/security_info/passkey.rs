@@ -1,0 +1,103 @@
+//! `/security-info/passkey/begin` and `/finish`: registering a passkey, called by the page's script
+//! (JSON, CSRF token in the `X-CSRF-Token` header).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::json;
+use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
+
+use super::{Person, after_registration, person};
+use crate::error::AppError;
+use crate::login::guard::{self, ClientAddress};
+use crate::methods::{NewMethod, passkey};
+use crate::session;
+use crate::state::AppState;
+
+const STATE_KEY: &str = "passkey_registration";
+
+async fn signed_in(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+) -> Result<Person, AppError> {
+    let person = person(state, jar, "/security-info")
+        .await?
+        .map_err(|_| AppError::Unauthenticated)?;
+    let token = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    guard::check_form(state, headers, &person.session, token)?;
+    Ok(person)
+}
+
+pub async fn begin(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let mut person = signed_in(&state, &jar, &headers).await?;
+    let webauthn = passkey::webauthn(&state.config)?;
+    let (options, ceremony) =
+        passkey::start_registration(&state.db, &webauthn, &person.user).await?;
+    let value = serde_json::to_value(&ceremony)
+        .map_err(|e| AppError::Internal(format!("passkey state: {e}")))?;
+    person.session.data.insert(STATE_KEY.into(), value);
+    session::save_data(&state, &person.session).await?;
+    Ok(Json(options).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct FinishRequest {
+    credential: RegisterPublicKeyCredential,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+pub async fn finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Json(request): Json<FinishRequest>,
+) -> Result<Response, AppError> {
+    let mut person = signed_in(&state, &jar, &headers).await?;
+    let ceremony: PasskeyRegistration = person
+        .session
+        .data
+        .remove(STATE_KEY)
+        .and_then(|v| serde_json::from_value(v).ok())
+        .ok_or_else(|| AppError::invalid("no passkey registration is in progress; start again"))?;
+    session::save_data(&state, &person.session).await?;
+    let name = request
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "Passkey".into());
+    let webauthn = passkey::webauthn(&state.config)?;
+    let actor = person.user.actor();
+    let new = NewMethod {
+        actor: &actor,
+        user: &person.user,
+        name: &name,
+        registered_with_tap: person.began_with_tap(),
+        address,
+    };
+    let method =
+        passkey::finish_registration(&state.db, &webauthn, new, &request.credential, &ceremony)
+            .await?;
+    let next = if person.began_with_tap() {
+        "/security-info/setup"
+    } else {
+        "/security-info"
+    };
+    let jar = after_registration(&state, jar, person, &method).await?;
+    Ok((
+        jar,
+        Json(json!({ "redirect": next, "method_id": method.id })),
+    )
+        .into_response())
+}

@@ -1,0 +1,158 @@
+//! `/security-info/totp`: add an authenticator app. The page shows a QR code and the secret as text;
+//! one valid code finishes the setup, after which the secret is never shown again. Until then it is
+//! kept sealed in the session, bound to that session.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::{Person, after_registration, person};
+use crate::error::AppError;
+use crate::login::guard::{self, ClientAddress};
+use crate::login::see_other;
+use crate::methods::{self, NewMethod};
+use crate::pages::PageError;
+use crate::session;
+use crate::state::AppState;
+
+const PENDING: &str = "totp_pending";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "security_info/totp.html")]
+pub struct TotpSetupView {
+    csrf: String,
+    qr_png_base64: String,
+    secret: String,
+    name: String,
+    error: Option<String>,
+}
+
+fn context(person: &Person) -> String {
+    format!("totp-pending:{}", person.session.sid)
+}
+
+/// The secret being set up in this session (created on first use).
+async fn pending_secret(state: &AppState, person: &mut Person) -> Result<Vec<u8>, AppError> {
+    let existing = person
+        .session
+        .data
+        .get(PENDING)
+        .and_then(|v| v.as_str())
+        .and_then(|sealed| state.sealer.open(sealed, &context(person)));
+    if let Some(secret) = existing {
+        return Ok(secret);
+    }
+    let secret = methods::totp::generate_secret();
+    let sealed = state.sealer.seal(&secret, &context(person));
+    person.session.data.insert(PENDING.into(), sealed.into());
+    session::save_data(state, &person.session).await?;
+    Ok(secret)
+}
+
+async fn render(
+    state: &AppState,
+    person: &mut Person,
+    status: StatusCode,
+    name: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let secret = pending_secret(state, person).await?;
+    let enrolment = methods::totp::enrolment(&secret, &person.user.username)?;
+    let grouped = enrolment
+        .secret_base32
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let view = TotpSetupView {
+        csrf: person.session.csrf.clone(),
+        qr_png_base64: enrolment.qr_png_base64,
+        secret: grouped,
+        name,
+        error,
+    };
+    Ok((status, view).into_response())
+}
+
+pub async fn totp_get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let mut person = match person(&state, &jar, "/security-info/totp").await? {
+        Ok(p) => p,
+        Err(redirect) => return Ok(redirect),
+    };
+    render(
+        &state,
+        &mut person,
+        StatusCode::OK,
+        "Authenticator app".into(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    code: String,
+}
+
+pub async fn totp_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<TotpForm>,
+) -> Result<Response, PageError> {
+    let mut person = match person(&state, &jar, "/security-info/totp").await? {
+        Ok(p) => p,
+        Err(redirect) => return Ok(redirect),
+    };
+    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
+    let secret = pending_secret(&state, &mut person).await?;
+    let name = if form.name.trim().is_empty() {
+        "Authenticator app".to_string()
+    } else {
+        form.name.clone()
+    };
+    let actor = person.user.actor();
+    let new = NewMethod {
+        actor: &actor,
+        user: &person.user,
+        name: &name,
+        registered_with_tap: person.began_with_tap(),
+        address,
+    };
+    let method =
+        match methods::totp::register(&state.db, &state.sealer, new, &secret, &form.code).await {
+            Ok(m) => m,
+            Err(AppError::Invalid(message)) => {
+                return render(
+                    &state,
+                    &mut person,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    name,
+                    Some(message),
+                )
+                .await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+    person.session.data.remove(PENDING);
+    session::save_data(&state, &person.session).await?;
+    let next = if person.began_with_tap() {
+        "/security-info/setup"
+    } else {
+        "/security-info"
+    };
+    let jar = after_registration(&state, jar, person, &method).await?;
+    Ok((jar, see_other(next)).into_response())
+}
