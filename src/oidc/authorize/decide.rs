@@ -24,13 +24,13 @@ pub enum Next {
     Refuse(OAuthError),
 }
 
-/// Decides from the session. `created_at` is when the request was first made: a sign-in after it is
-/// fresh enough for `prompt=login` and `max_age`.
+/// Decides from the session. `resumed_from` is when a stored request was first made (for
+/// `/authorize/resume`): a sign-in since then is fresh enough for `prompt=login` and `max_age`.
 pub async fn decide(
     state: &AppState,
     session: Option<&Session>,
     request: &AuthRequest,
-    created_at: OffsetDateTime,
+    resumed_from: Option<OffsetDateTime>,
 ) -> Result<Next, OAuthError> {
     let now = db::now();
     let sign_in = match session.and_then(|s| s.sign_in.as_ref()) {
@@ -45,7 +45,7 @@ pub async fn decide(
             Next::SignIn { fresh: false }
         });
     };
-    let fresh_since_request = sign_in.auth_time >= created_at;
+    let fresh_since_request = resumed_from.is_some_and(|created| sign_in.auth_time >= created);
     let too_old = request
         .max_age
         .is_some_and(|max| (now - sign_in.auth_time).whole_seconds() > max);

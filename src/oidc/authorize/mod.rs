@@ -85,7 +85,8 @@ async fn answer(
         state: request.state.clone(),
     };
     let result = async {
-        match decide::decide(state, session, request, created_at).await? {
+        let resumed_from = pending.is_some().then_some(created_at);
+        match decide::decide(state, session, request, resumed_from).await? {
             Next::Code(code) => {
                 if let Some(id) = pending {
                     db::codes::delete_request(state.db.pool(), id).await?;

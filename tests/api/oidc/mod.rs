@@ -3,7 +3,9 @@
 mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;
+mod code_refusals;
 mod discovery;
 mod keys;
+mod logout;
 mod relying_party;
 mod token_errors;
