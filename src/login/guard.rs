@@ -42,7 +42,12 @@ pub fn check_form(
             "the form has expired or did not come from this site; please try again".into(),
         )
     };
-    if let Some(origin) = headers.get(header::ORIGIN) {
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with same-origin form
+    // posts: that says nothing, so `Sec-Fetch-Site` and the token decide.
+    if let Some(origin) = headers
+        .get(header::ORIGIN)
+        .filter(|o| o.as_bytes() != b"null")
+    {
         let expected = state.config.issuer.origin().origin().ascii_serialization();
         if origin.as_bytes() != expected.as_bytes() {
             return Err(refused());

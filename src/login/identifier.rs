@@ -39,12 +39,19 @@ pub async fn login_get(
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let (session, jar) = session::load_or_start(&state, jar).await?;
-    let username = params
+    let hinted = params
         .login_hint
         .as_deref()
         .and_then(|h| Username::parse(h).ok())
-        .map(|u| u.as_str().to_string())
-        .unwrap_or_default();
+        .map(|u| u.as_str().to_string());
+    // A step-up or a fresh sign-in of someone already signed in: their name is already known.
+    let signed_in = match session.user_id() {
+        Some(id) => crate::directory::users::find_by_id(&state.db, id)
+            .await?
+            .map(|u| u.username),
+        None => None,
+    };
+    let username = hinted.or(signed_in).unwrap_or_default();
     let view = UsernameView {
         csrf: session.csrf.clone(),
         flow: Flow::from_params(&params),

@@ -1,8 +1,17 @@
-//! Sign-in pages: identifier first (`/login`), then a choice (`/login/methods`) of passkey,
-//! authenticator-app code (`/login/totp`) or Temporary Access Pass (`/login/tap`).
+//! Sign-in pages: identifier first, then a choice of passkey, authenticator-app code or Temporary
+//! Access Pass. What the pages show never depends on whether the username exists or what it has: the
+//! reasons go to the audit trail.
 //!
-//! What the pages show never depends on whether the username exists or what it has: the reasons go
-//! to the audit trail.
+//! | route | what |
+//! |---|---|
+//! | `GET /login?return_to&level&login_hint&fresh` | username (passkey autofill on the field) |
+//! | `POST /login` | remembers the username in the session → `/login/methods` |
+//! | `GET /login/methods` | the choice (only the passkey for `level=phr`) |
+//! | `GET/POST /login/totp` | code → session `1fa`, amr `otp` → `return_to` |
+//! | `GET/POST /login/tap` | pass → session `tap` → `/security-info/setup?return_to=…` |
+//! | `POST /login/passkey/begin`, `/finish` | JSON for the script → session `phr` → `{redirect}` |
+//!
+//! Forms carry `csrf`, `return_to` and `level` as fields; the script sends `X-CSRF-Token`.
 
 pub mod complete;
 pub mod flow;

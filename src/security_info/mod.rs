@@ -1,5 +1,15 @@
 //! The user's own methods: register, list, rename, remove. The only place a restricted (TAP) session
 //! may go: `/security-info/setup` and what it links to, its own method list, and sign-out.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /security-info` | `1fa`, `phr` (`tap` → setup) | methods, add, rename, remove, own pass, recent sign-ins |
+//! | `GET /security-info/setup?return_to` | `tap`, or a session that began with a pass | add a method; then Continue |
+//! | `GET/POST /security-info/totp` | any level | QR + secret, one code finishes |
+//! | `POST /security-info/passkey/begin`, `/finish` | any level | JSON for the script |
+//! | `POST /security-info/methods/{id}/rename`, `/remove` | `1fa`, `phr` | removal: recent sign-in, not with a pass |
+//! | `POST /security-info/pass/delete` | `1fa`, `phr` | revokes the person's own pass |
+//! | `POST /security-info/signout` | any | ends the session → `/login` |
 
 mod overview;
 mod passkey;

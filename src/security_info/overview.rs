@@ -43,13 +43,27 @@ pub struct PassInfo {
     one_time: bool,
 }
 
+/// A pass's state in words a person reads.
+fn pass_state(reason: &str) -> &'static str {
+    match reason {
+        "NotYetValid" => "Not valid yet",
+        "Expired" => "Expired",
+        "OneTimeUsed" => "Used (it was valid once)",
+        "Locked" => "Locked after too many wrong attempts",
+        "Revoked" => "Deleted",
+        "DisabledByPolicy" => "Passes are turned off",
+        "NotInScope" => "Not available to you",
+        _ => "Not usable",
+    }
+}
+
 async fn own_pass(state: &AppState, person: &Person) -> Result<Option<PassInfo>, AppError> {
     match crate::tap::show(&state.db, &person.user).await {
         Ok(p) if p.revoked_at.is_none() => Ok(Some(PassInfo {
             state: if p.usable {
                 "Usable".into()
             } else {
-                p.reason.as_str().to_string()
+                pass_state(p.reason.as_str()).into()
             },
             usable: p.usable,
             start: views::when(p.start),

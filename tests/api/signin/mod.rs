@@ -1,6 +1,7 @@
 //! Sign-in pages: the username page, the choice of methods, each method, and the session they give.
 
 mod cli;
+mod pages;
 mod passkey;
 mod security_info;
 mod tap_journey;

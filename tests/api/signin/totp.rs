@@ -224,9 +224,31 @@ async fn a_form_posted_from_another_site_is_refused_even_with_the_token() {
         .await
         .unwrap();
 
+    // Browsers send `Origin: null` for same-origin form posts under `Referrer-Policy: no-referrer`.
+    let null_origin = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("csrf", csrf.as_str()), ("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+    let null_origin_cross_site = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("csrf", csrf.as_str()), ("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+
     assert_eq!(cross_origin.status(), 403);
     assert_eq!(cross_site.status(), 403);
     assert_eq!(same_origin.status(), 303);
+    assert_eq!(null_origin.status(), 303);
+    assert_eq!(null_origin_cross_site.status(), 403);
 }
 
 #[tokio::test]
@@ -269,4 +291,20 @@ async fn a_step_up_to_phr_offers_only_a_passkey() {
         )
         .await;
     assert_ne!(post.status(), 303, "a code must not satisfy a phr step-up");
+}
+
+#[tokio::test]
+async fn a_step_up_of_someone_signed_in_starts_with_their_username() {
+    let app = spawn_app().await;
+    let secret = app.arrange_user_with_totp("alice").await;
+    app.sign_in_with_totp_from("/login", "alice", &secret).await;
+
+    let html = app
+        .get("/login?level=phr&return_to=%2Fx")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(form_field(&html, "username").as_deref(), Some("alice"));
 }
