@@ -12,6 +12,7 @@ pub mod introspect;
 pub mod jwks;
 pub mod keys;
 pub mod logout;
+pub mod maintenance;
 pub mod params;
 pub mod pkce;
 pub mod revoke;

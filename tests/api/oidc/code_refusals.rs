@@ -326,3 +326,22 @@ async fn sessions_are_single_sign_on_across_clients() {
     assert_eq!(claims["aud"], "other");
     assert_eq!(claims["acr"], "1fa");
 }
+
+#[tokio::test]
+async fn purging_forgets_expired_tokens_but_keeps_live_ones() {
+    let (app, rp, _, authorized) = signed_in_app().await;
+    app.redeem(&rp, &authorized.code, Some(&authorized.verifier))
+        .await;
+    sqlx::query("UPDATE oidc_tokens SET expires_at = 0 WHERE kind = 'access'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    tapid::oidc::maintenance::purge(&app.db).await.unwrap();
+
+    let left: Vec<(String,)> = sqlx::query_as("SELECT kind FROM oidc_tokens")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, vec![("refresh".to_string(),)]);
+}

@@ -6,6 +6,7 @@ mod clients_cli;
 mod code_refusals;
 mod discovery;
 mod keys;
+mod levels;
 mod logout;
 mod relying_party;
 mod token_errors;
