@@ -205,8 +205,8 @@ pub async fn remove(
     Ok(method)
 }
 
-/// Removes every method of a user (lost phone) and ends their sessions, so that only a new pass
-/// lets them back in.
+/// Removes every method of a user (lost phone), ends their sessions and revokes their tokens, so
+/// that only a new pass lets them back in.
 pub async fn remove_all(db: &Db, actor: &Actor, user: &User) -> Result<Vec<Method>, AppError> {
     let methods = list(db, &user.id).await?;
     let mut tx = db.begin().await?;
@@ -214,7 +214,19 @@ pub async fn remove_all(db: &Db, actor: &Actor, user: &User) -> Result<Vec<Metho
         db::methods::delete(&mut tx, &method.id).await?;
         record_removed(&mut tx, actor, user, method, None).await?;
     }
-    db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+    let sessions = db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+    let tokens = db::tokens::revoke_by_user(&mut tx, &user.id).await?;
+    if sessions > 0 || tokens > 0 {
+        audit::record(
+            &mut tx,
+            Event::new(actor.clone(), "user.signed_out")
+                .target(user.target())
+                .detail("reason", "methods_removed")
+                .detail("sessions_ended", sessions)
+                .detail("tokens_revoked", tokens),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(methods)
 }

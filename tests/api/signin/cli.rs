@@ -42,6 +42,9 @@ async fn removing_all_methods_ends_the_users_sessions() {
     out.ok();
     assert_eq!(app.get("/security-info").await.status(), 303);
     assert_eq!(audit_events(&app, "method.removed").await.len(), 1);
+    let signed_out = audit_events(&app, "user.signed_out").await;
+    assert_eq!(signed_out.len(), 1);
+    assert!(signed_out[0].2.contains("\"sessions_ended\":1"));
     let listed = app.cli(&["method", "list", "alice", "--json"]).await.json();
     assert_eq!(listed, serde_json::json!([]));
 }
