@@ -195,17 +195,13 @@ async fn destination(
 async fn end(state: &AppState, jar: CookieJar, current: &Session) -> Result<CookieJar, OAuthError> {
     let jar = session::end(state, jar, current).await?;
     if let Some(sign_in) = &current.sign_in {
+        let user = crate::directory::users::find_by_id(&state.db, &sign_in.user_id).await?;
+        let mut event = match &user {
+            Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),
+            None => Event::new(crate::audit::Actor::Anonymous, "session.ended"),
+        };
+        event = event.detail("reason", "logout").detail("sid", &current.sid);
         let mut tx = state.db.begin().await?;
-        let mut event = Event::new(crate::audit::Actor::Anonymous, "session.ended")
-            .detail("reason", "logout")
-            .detail("sid", &current.sid);
-        if let Some(user) = crate::directory::users::find_by_id(&state.db, &sign_in.user_id).await?
-        {
-            event = Event::new(user.actor(), "session.ended")
-                .target(user.target())
-                .detail("reason", "logout")
-                .detail("sid", &current.sid);
-        }
         audit::record(&mut tx, event).await?;
         tx.commit().await?;
     }
