@@ -10,3 +10,4 @@ mod levels;
 mod logout;
 mod relying_party;
 mod token_errors;
+mod userinfo;
