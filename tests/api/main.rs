@@ -10,6 +10,7 @@ mod cli_directory;
 mod configuration;
 mod health;
 mod hostile;
+mod instances;
 mod oidc;
 mod secrets_at_rest;
 mod serve;
