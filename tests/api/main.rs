@@ -15,4 +15,5 @@ mod oidc;
 mod secrets_at_rest;
 mod serve;
 mod signin;
+mod soak;
 mod tap;
