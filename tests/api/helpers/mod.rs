@@ -182,8 +182,11 @@ impl TestApp {
         values
     }
 
+    /// A URL on this instance. It names the instance's own port: a client sends a request to the port in
+    /// its URL whatever the resolver says, so another instance's URLs must carry its own port. (The host
+    /// is `localhost` for all of them, so one browser's cookies reach every instance.)
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
+        format!("http://localhost:{}{path}", self.addr.port())
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
