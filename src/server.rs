@@ -34,6 +34,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(listen = %config.listen, issuer = config.issuer.as_str(), "tapid is serving");
     let state = AppState::new(db.clone(), config, sealer);
     let expiry = tap::expiry::spawn(state.clone());
+    let purge = crate::oidc::maintenance::spawn(state.clone());
     axum::serve(
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -41,6 +42,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     expiry.abort();
+    purge.abort();
     db.close().await;
     tracing::info!("tapid stopped");
     Ok(())

@@ -46,7 +46,7 @@ pub async fn authenticate(
         },
     };
     let failed = || OAuthError::invalid_client("client authentication failed");
-    if id.len() > 128 {
+    if clients::ClientId::parse(&id).is_err() {
         return Err(failed());
     }
     let client = clients::find(&state.db, &id).await?.ok_or_else(failed)?;

@@ -366,9 +366,8 @@ impl KeyCache {
         if let Some(key) = self.cached(|k| k.kid == kid, CACHE_TTL).await {
             return Ok(Some(key));
         }
-        if kid.len() > 128
-            || !db::keys::is_published(state.db.pool(), kid, db::ts(db::now())).await?
-        {
+        let plausible = kid.len() <= 128 && kid.bytes().all(|b| b.is_ascii_graphic());
+        if !plausible || !db::keys::is_published(state.db.pool(), kid, db::ts(db::now())).await? {
             return Ok(None);
         }
         self.reload(state).await?;

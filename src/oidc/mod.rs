@@ -1,6 +1,7 @@
 //! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type, tokens.rs
 //! for minting and verifying, keys.rs for signing keys, clients.rs for relying parties.
 
+pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod clients;
@@ -10,6 +11,8 @@ pub mod grants;
 pub mod introspect;
 pub mod jwks;
 pub mod keys;
+pub mod logout;
+pub mod maintenance;
 pub mod params;
 pub mod pkce;
 pub mod revoke;
@@ -53,6 +56,13 @@ pub fn router() -> Router<AppState> {
         .layer(cors);
     Router::new()
         .merge(for_browsers)
+        .route(
+            "/authorize",
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route("/authorize/resume", get(authorize::resume_get))
+        .route("/logout", get(logout::logout_get).post(logout::logout_post))
+        .route("/logout/confirm", post(logout::confirm_post))
         .route("/revoke", post(revoke::revoke_post))
         .route("/introspect", post(introspect::introspect_post))
 }

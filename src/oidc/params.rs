@@ -19,6 +19,12 @@ impl Params {
             if count >= MAX_PARAMS {
                 return Err(OAuthError::invalid_request("too many parameters"));
             }
+            // No database stores NUL in text; no protocol value holds one.
+            if name.contains('\0') || value.contains('\0') {
+                return Err(OAuthError::invalid_request(
+                    "a parameter contains a NUL character",
+                ));
+            }
             // A parameter without a value is treated as omitted (RFC 6749 §3.1).
             if value.is_empty() {
                 continue;
@@ -91,6 +97,7 @@ mod tests {
     #[test]
     fn repeated_parameters_are_refused_and_empty_ones_ignored() {
         assert!(Params::parse(b"a=1&a=2").is_err());
+        assert!(Params::parse(b"a=%00").is_err());
         let params = Params::parse(b"a=1&b=&c=%ZZ").unwrap();
         assert_eq!(params.get("a"), Some("1"));
         assert_eq!(params.get("b"), None);

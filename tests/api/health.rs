@@ -27,7 +27,10 @@ async fn every_response_carries_security_headers() {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(headers.contains_key("referrer-policy"));
+    assert_eq!(
+        headers["referrer-policy"], "same-origin",
+        "no referrer leaves for other sites"
+    );
 }
 
 #[tokio::test]

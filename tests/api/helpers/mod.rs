@@ -7,7 +7,9 @@ pub mod tap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Output;
+use std::sync::Arc;
 
+use reqwest::cookie::Jar;
 use tapid::config::{Config, Issuer, Secret};
 use tapid::db::Db;
 use tokio::net::TcpListener;
@@ -19,10 +21,12 @@ pub struct TestApp {
     pub db: Db,
     pub database_url: String,
     pub config: Config,
-    /// Keeps cookies, follows no redirects.
+    /// Keeps cookies (in `cookies`), follows no redirects.
     pub client: reqwest::Client,
-    pub dir: tempfile::TempDir,
-    _database: TestDatabase,
+    /// The browser's cookie jar, shared with `second_instance()` so one browser can cross instances.
+    pub cookies: Arc<Jar>,
+    pub dir: Arc<tempfile::TempDir>,
+    _database: Arc<TestDatabase>,
 }
 
 /// Starts the real router on a free port with a fresh database.
@@ -40,12 +44,29 @@ pub async fn spawn_app() -> TestApp {
         ..Config::default()
     };
     let db = Db::open(&database.url).await.expect("open database");
-    let sealer = tapid::secrets::Sealer::from_config(&config).expect("key");
-    sealer.check_against(&db).await.expect("key check");
     tapid::server::bootstrap(&db, &config)
         .await
         .expect("bootstrap");
-    let state = tapid::AppState::new(db.clone(), config.clone(), sealer);
+    let cookies = Arc::new(Jar::default());
+    serve_instance(listener, db.clone(), config.clone()).await;
+    TestApp {
+        client: client_with(addr, cookies.clone()),
+        cookies,
+        issuer,
+        addr,
+        db,
+        database_url: database.url.clone(),
+        config,
+        dir: Arc::new(dir),
+        _database: Arc::new(database),
+    }
+}
+
+/// Serves the real router for one instance: its own connection pool, key caches and state.
+async fn serve_instance(listener: TcpListener, db: Db, config: Config) {
+    let sealer = tapid::secrets::Sealer::from_config(&config).expect("key");
+    sealer.check_against(&db).await.expect("key check");
+    let state = tapid::AppState::new(db, config, sealer);
     let app = tapid::app(state);
     tokio::spawn(async move {
         axum::serve(
@@ -55,22 +76,16 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("serve");
     });
-    TestApp {
-        client: client_for(addr),
-        issuer,
-        addr,
-        db,
-        database_url: database.url.clone(),
-        config,
-        dir,
-        _database: database,
-    }
 }
 
 /// A client that keeps cookies, follows no redirects and reaches `localhost` at the test server.
 pub fn client_for(addr: SocketAddr) -> reqwest::Client {
+    client_with(addr, Arc::new(Jar::default()))
+}
+
+fn client_with(addr: SocketAddr, cookies: Arc<Jar>) -> reqwest::Client {
     reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(cookies)
         .redirect(reqwest::redirect::Policy::none())
         .resolve("localhost", addr)
         .build()
@@ -78,6 +93,31 @@ pub fn client_for(addr: SocketAddr) -> reqwest::Client {
 }
 
 impl TestApp {
+    /// Another instance of the same deployment: same database, issuer and key, its own pool and
+    /// caches, on its own port. Its client shares this app's cookie jar, as one browser behind a
+    /// load balancer would.
+    pub async fn second_instance(&self) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let config = Config {
+            listen: addr,
+            ..self.config.clone()
+        };
+        let db = Db::open(&self.database_url).await.expect("open database");
+        serve_instance(listener, db.clone(), config.clone()).await;
+        TestApp {
+            client: client_with(addr, self.cookies.clone()),
+            cookies: self.cookies.clone(),
+            issuer: self.issuer.clone(),
+            addr,
+            db,
+            database_url: self.database_url.clone(),
+            config,
+            dir: self.dir.clone(),
+            _database: self._database.clone(),
+        }
+    }
+
     /// Every value of every column of every table, as text: what a copy of the database would reveal.
     pub async fn every_stored_text(&self) -> Vec<String> {
         let db = &self.db;

@@ -106,3 +106,142 @@ pub fn jwt_header(token: &str) -> Value {
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("JSON header")
 }
+
+/// A PKCE verifier and its S256 challenge.
+pub fn pkce_pair() -> (String, String) {
+    use base64::Engine;
+    use sha2::Digest;
+    let verifier = tapid::secrets::random_token(32);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// The query parameters of a URL, as pairs.
+pub fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    let url = url::Url::parse(url)
+        .or_else(|_| url::Url::parse(&format!("http://localhost{url}")))
+        .expect("a URL");
+    url.query_pairs().into_owned().collect()
+}
+
+/// What an authorization round trip ended with.
+pub struct Authorized {
+    pub code: String,
+    pub verifier: String,
+    /// The final redirect to the client.
+    pub location: String,
+}
+
+impl TestApp {
+    /// GET `/authorize` with these parameters; returns the response (never followed).
+    pub async fn authorize(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        self.get(&format!("/authorize?{query}")).await
+    }
+
+    /// A code for `client` (redirect URI `https://rp.example.com/cb`, PKCE S256) after a real
+    /// sign-in with an authenticator app when one is needed. `extra` adds or overrides parameters.
+    pub async fn authorize_with_totp(
+        &self,
+        client: &RegisteredClient,
+        username: &str,
+        secret: &super::signin::TotpSecret,
+        extra: &[(&str, &str)],
+    ) -> Authorized {
+        let (verifier, challenge) = pkce_pair();
+        let redirect_uri = client.redirect_uri.clone().expect("a redirect URI");
+        let mut params: Vec<(&str, &str)> = vec![
+            ("response_type", "code"),
+            ("client_id", &client.id),
+            ("redirect_uri", &redirect_uri),
+            ("scope", "openid profile email offline_access"),
+            ("state", "st-123"),
+            ("nonce", "n-456"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        for (k, v) in extra {
+            params.retain(|(name, _)| name != k);
+            params.push((k, v));
+        }
+        let first = self.authorize(&params).await;
+        assert_eq!(first.status(), 303, "GET /authorize");
+        let mut location = super::signin::location(&first);
+        if location.starts_with("/login") {
+            let back = self
+                .sign_in_with_totp_from(&location, username, secret)
+                .await;
+            assert!(back.starts_with("/authorize/resume"), "back to {back}");
+            let resumed = self.get(&back).await;
+            assert_eq!(resumed.status(), 303, "GET {back}");
+            location = super::signin::location(&resumed);
+        }
+        assert!(
+            location.starts_with(&redirect_uri),
+            "redirected to {location}"
+        );
+        let query = query_of(&location);
+        let code = query
+            .get("code")
+            .unwrap_or_else(|| panic!("no code in {location}"))
+            .clone();
+        Authorized {
+            code,
+            verifier,
+            location,
+        }
+    }
+
+    /// Redeems a code at `/token` with Basic authentication (or `none` for a public client).
+    pub async fn redeem(
+        &self,
+        client: &RegisteredClient,
+        code: &str,
+        verifier: Option<&str>,
+    ) -> reqwest::Response {
+        let redirect_uri = client.redirect_uri.clone().unwrap();
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &redirect_uri),
+        ];
+        if let Some(v) = verifier {
+            form.push(("code_verifier", v));
+        }
+        match &client.secret {
+            Some(secret) => {
+                self.post_client_form("/token", &form, Some((&client.id, secret)))
+                    .await
+            }
+            None => {
+                form.push(("client_id", &client.id));
+                self.post_client_form("/token", &form, None).await
+            }
+        }
+    }
+
+    /// Exchanges a refresh token.
+    pub async fn refresh(
+        &self,
+        client: &RegisteredClient,
+        refresh_token: &str,
+        scope: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        self.post_client_form(
+            "/token",
+            &form,
+            Some((&client.id, client.secret.as_deref().unwrap())),
+        )
+        .await
+    }
+}

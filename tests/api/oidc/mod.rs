@@ -1,7 +1,13 @@
 //! The OpenID Connect provider, grouped by behaviour.
 
+mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;
+mod code_refusals;
 mod discovery;
 mod keys;
+mod levels;
+mod logout;
+mod relying_party;
 mod token_errors;
+mod userinfo;

@@ -1,0 +1,34 @@
+//! A validated authorization request: what the ordered checks produced, kept server-side while the
+//! person signs in (`authorization_requests`), and re-checked when they come back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::Level;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    /// No interaction: answer from the existing session or fail.
+    None,
+    /// A fresh sign-in (`login`, and `consent` / `select_account`, which first-party clients treat as login).
+    Login,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Space-separated, already narrowed to what the client may have.
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    /// S256 challenge.
+    pub code_challenge: Option<String>,
+    pub prompt: Option<Prompt>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    /// The least level the client accepts (from `acr_values`; `1fa` unless asked for more).
+    pub level: Level,
+    /// The subject of a valid `id_token_hint`: the sign-in must be this person's.
+    pub hint_sub: Option<String>,
+}

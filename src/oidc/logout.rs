@@ -1,0 +1,243 @@
+//! `/logout` (OpenID Connect RP-Initiated Logout 1.0): ends the single sign-on session. The person is
+//! sent back only to a `post_logout_redirect_uri` registered for the client; a request that does not
+//! prove it comes from the signed-in person's application (a valid `id_token_hint` for this session)
+//! gets a confirmation page first.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+
+use super::clients::{self, Client};
+use super::error::OAuthError;
+use super::params::Params;
+use super::tokens;
+use crate::audit::{self, Event};
+use crate::pages::ErrorView;
+use crate::session::{self, Session};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "oidc/logout_confirm.html")]
+pub struct ConfirmView {
+    csrf: String,
+    client_name: Option<String>,
+    client_id: String,
+    post_logout_redirect_uri: String,
+    logout_state: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "oidc/logged_out.html")]
+pub struct LoggedOutView;
+
+pub async fn logout_get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.unwrap_or_default().as_bytes());
+    logout(&state, jar, params).await
+}
+
+pub async fn logout_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = Params::from_form(&headers, &body);
+    logout(&state, jar, params).await
+}
+
+/// Where to go afterwards, once verified.
+struct Destination {
+    client: Option<Client>,
+    uri: Option<String>,
+    state: Option<String>,
+}
+
+async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthError>) -> Response {
+    let result = async {
+        let params = params?;
+        let hint = match params.get("id_token_hint") {
+            Some(token) => Some(
+                tokens::verify_id_token_hint(state, token)
+                    .await?
+                    .ok_or_else(|| {
+                        OAuthError::invalid_request(
+                            "the id_token_hint is not an ID token issued here",
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let client_id = match (params.get("client_id"), &hint) {
+            (Some(id), Some(h)) if !h.aud.iter().any(|a| a == id) => {
+                return Err(OAuthError::invalid_request(
+                    "client_id does not match the id_token_hint",
+                ));
+            }
+            (Some(id), _) => Some(id.to_string()),
+            (None, Some(h)) => h.aud.first().cloned(),
+            (None, None) => None,
+        };
+        let destination = destination(
+            state,
+            client_id.as_deref(),
+            params.get("post_logout_redirect_uri"),
+            params.get("state"),
+        )
+        .await?;
+        let current = session::load(state, &jar).await?;
+        let Some(current) = current.filter(|s| s.sign_in.is_some()) else {
+            return Ok(finish(jar, &destination));
+        };
+        let trusted = hint.as_ref().is_some_and(|h| {
+            h.sid.as_deref() == Some(current.sid.as_str())
+                || (h.sid.is_none() && current.user_id() == Some(h.sub.as_str()))
+        });
+        if trusted {
+            let jar = end(state, jar, &current).await?;
+            return Ok(finish(jar, &destination));
+        }
+        Ok(ConfirmView {
+            csrf: current.csrf.clone(),
+            client_name: destination
+                .client
+                .as_ref()
+                .map(|c| c.name.clone().unwrap_or_else(|| c.id.clone())),
+            client_id: destination
+                .client
+                .as_ref()
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            post_logout_redirect_uri: destination.uri.clone().unwrap_or_default(),
+            logout_state: destination.state.clone().unwrap_or_default(),
+        }
+        .into_response())
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+/// `POST /logout/confirm`: the person said yes.
+pub async fn confirm_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let params = Params::from_form(&headers, &body)?;
+        let destination = destination(
+            &state,
+            params.get("client_id"),
+            params.get("post_logout_redirect_uri"),
+            params.get("state"),
+        )
+        .await?;
+        let Some(current) = session::load(&state, &jar).await? else {
+            return Ok(finish(jar, &destination));
+        };
+        current
+            .verify_csrf(params.get("csrf").unwrap_or_default())
+            .map_err(|e| OAuthError::invalid_request(e.public_message()))?;
+        let jar = if current.sign_in.is_some() {
+            end(&state, jar, &current).await?
+        } else {
+            jar
+        };
+        Ok(finish(jar, &destination))
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+async fn destination(
+    state: &AppState,
+    client_id: Option<&str>,
+    uri: Option<&str>,
+    logout_state: Option<&str>,
+) -> Result<Destination, OAuthError> {
+    let client = match client_id {
+        Some(id) if clients::ClientId::parse(id).is_ok() => clients::find(&state.db, id).await?,
+        _ => None,
+    };
+    if client_id.is_some() && client.is_none() {
+        return Err(OAuthError::invalid_request(
+            "the application is not registered here",
+        ));
+    }
+    if let Some(uri) = uri {
+        let registered = client
+            .as_ref()
+            .is_some_and(|c| c.has_post_logout_redirect_uri(uri));
+        if !registered {
+            return Err(OAuthError::invalid_request(
+                "the post_logout_redirect_uri is not registered for this application",
+            ));
+        }
+    }
+    if logout_state.is_some_and(|s| s.len() > 2048) {
+        return Err(OAuthError::invalid_request("state is too long"));
+    }
+    Ok(Destination {
+        client,
+        uri: uri.map(String::from),
+        state: logout_state.map(String::from),
+    })
+}
+
+async fn end(state: &AppState, jar: CookieJar, current: &Session) -> Result<CookieJar, OAuthError> {
+    let jar = session::end(state, jar, current).await?;
+    if let Some(sign_in) = &current.sign_in {
+        let user = crate::directory::users::find_by_id(&state.db, &sign_in.user_id).await?;
+        let mut event = match &user {
+            Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),
+            None => Event::new(crate::audit::Actor::Anonymous, "session.ended"),
+        };
+        event = event.detail("reason", "logout").detail("sid", &current.sid);
+        let mut tx = state.db.begin().await?;
+        audit::record(&mut tx, event).await?;
+        tx.commit().await?;
+    }
+    Ok(jar)
+}
+
+fn finish(jar: CookieJar, destination: &Destination) -> Response {
+    let response = match &destination.uri {
+        Some(uri) => match url::Url::parse(uri) {
+            Ok(mut url) => {
+                if let Some(s) = &destination.state {
+                    url.query_pairs_mut().append_pair("state", s);
+                }
+                Redirect::to(url.as_str()).into_response()
+            }
+            Err(_) => LoggedOutView.into_response(),
+        },
+        None => LoggedOutView.into_response(),
+    };
+    let mut response = (jar, response).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn error_page(error: OAuthError) -> Response {
+    let status = if error.status().is_server_error() {
+        error.status()
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let view = ErrorView {
+        title: "This sign-out request cannot be completed".into(),
+        message: error.description.to_string(),
+    };
+    (status, view).into_response()
+}

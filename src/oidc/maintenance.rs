@@ -1,0 +1,40 @@
+//! Forgetting what can no longer be used: expired codes, pending requests and tokens. Revocation only
+//! matters while a token could still be presented, so an expired row is dead weight.
+
+use std::time::Duration as StdDuration;
+
+use time::Duration;
+
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How often each instance purges.
+const INTERVAL: StdDuration = StdDuration::from_secs(600);
+/// Codes are kept a little past expiry, so that a late replay is still recognised (and revokes).
+const CODE_GRACE: Duration = Duration::hours(1);
+
+/// Purges every [`INTERVAL`] for as long as the server runs.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = purge(&state.db).await {
+                e.log();
+            }
+        }
+    })
+}
+
+/// Deletes expired codes, pending authorization requests and tokens; returns how many rows went.
+pub async fn purge(db: &Db) -> Result<u64, AppError> {
+    let now = db::now();
+    let mut tx = db.begin().await?;
+    let mut gone = db::codes::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
+    gone += db::codes::delete_expired_requests(&mut *tx, db::ts(now)).await?;
+    gone += db::tokens::delete_expired(&mut tx, db::ts(now)).await?;
+    tx.commit().await?;
+    Ok(gone)
+}
