@@ -48,6 +48,10 @@ impl RedirectUri {
         if value.len() > 2000 {
             return Err(invalid("too long"));
         }
+        // Stored space-separated, and compared byte for byte: no whitespace or control characters.
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("spaces and control characters are not allowed"));
+        }
         let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
         if url.fragment().is_some() {
             return Err(invalid("a fragment is not allowed"));
@@ -498,6 +502,9 @@ mod tests {
         for bad in [
             "http://rp.example.com/cb",
             "https://rp.example.com/cb#frag",
+            "https://rp.example.com/a b",
+            " https://rp.example.com/cb",
+            "https://rp.example.com/cb\t",
             "https://user:pw@rp.example.com/cb",
             "/relative",
             "javascript:alert(1)",

@@ -128,3 +128,43 @@ async fn a_public_client_cannot_use_client_credentials() {
             .contains("public client cannot use client_credentials")
     );
 }
+
+#[tokio::test]
+async fn a_new_secret_replaces_the_old_one() {
+    let app = spawn_app().await;
+    let service = app.service_client("svc", "tapid:admin").await;
+
+    let out = app
+        .cli(&["client", "update", "svc", "--new-secret", "--json"])
+        .await
+        .json();
+
+    let new_secret = out["client_secret"].as_str().unwrap();
+    let old = app
+        .post_client_form(
+            "/token",
+            &[("grant_type", "client_credentials")],
+            Some(("svc", service.secret.as_deref().unwrap())),
+        )
+        .await;
+    let new = app
+        .post_client_form(
+            "/token",
+            &[("grant_type", "client_credentials")],
+            Some(("svc", new_secret)),
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    assert_eq!(new.status(), 200);
+}
+
+#[tokio::test]
+async fn keys_list_shows_one_active_key_per_algorithm() {
+    let app = spawn_app().await;
+
+    let keys = app.cli(&["keys", "list", "--json"]).await.json();
+
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| k["active"] == true));
+}

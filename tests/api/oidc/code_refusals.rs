@@ -345,3 +345,50 @@ async fn purging_forgets_expired_tokens_but_keeps_live_ones() {
         .unwrap();
     assert_eq!(left, vec![("refresh".to_string(),)]);
 }
+
+#[tokio::test]
+async fn a_code_is_refused_once_its_sign_in_session_has_ended() {
+    let (app, rp, _, authorized) = signed_in_app().await;
+    app.sign_out().await;
+
+    let response = app
+        .redeem(&rp, &authorized.code, Some(&authorized.verifier))
+        .await;
+
+    assert_eq!(error_of(response).await, (400, "invalid_grant".into()));
+}
+
+#[tokio::test]
+async fn an_id_token_hint_for_someone_else_requires_a_fresh_sign_in() {
+    let (app, rp, _, first) = signed_in_app().await;
+    let tokens: Value = app
+        .redeem(&rp, &first.code, Some(&first.verifier))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap().to_string();
+    let bob = app.arrange_user_with_totp("bob").await;
+    app.sign_out().await;
+    app.authorize_with_totp(&rp, "bob", &bob, &[]).await;
+    let (_, challenge) = crate::helpers::oidc::pkce_pair();
+    let params = |prompt: &'static str| {
+        vec![
+            ("response_type", "code"),
+            ("client_id", "webapp"),
+            ("redirect_uri", "https://rp.example.com/cb"),
+            ("scope", "openid"),
+            ("id_token_hint", id_token.as_str()),
+            ("prompt", prompt),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]
+    };
+
+    let silent = app.authorize(&params("none")).await;
+    let interactive = app.authorize(&params("select_account")).await;
+
+    assert_eq!(query_of(&location(&silent))["error"], "login_required");
+    let to = location(&interactive);
+    assert!(to.starts_with("/login?"), "{to}");
+}
