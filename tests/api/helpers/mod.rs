@@ -93,6 +93,22 @@ fn client_with(addr: SocketAddr, cookies: Arc<Jar>) -> reqwest::Client {
 }
 
 impl TestApp {
+    /// The same instance seen from another browser (its own cookie jar).
+    pub fn new_browser(&self) -> TestApp {
+        let cookies = Arc::new(Jar::default());
+        TestApp {
+            client: client_with(self.addr, cookies.clone()),
+            cookies,
+            issuer: self.issuer.clone(),
+            addr: self.addr,
+            db: self.db.clone(),
+            database_url: self.database_url.clone(),
+            config: self.config.clone(),
+            dir: self.dir.clone(),
+            _database: self._database.clone(),
+        }
+    }
+
     /// Another instance of the same deployment: same database, issuer and key, its own pool and
     /// caches, on its own port. Its client shares this app's cookie jar, as one browser behind a
     /// load balancer would.
@@ -165,8 +181,11 @@ impl TestApp {
         values
     }
 
+    /// A URL on this instance. It names the instance's own port: a client sends a request to the port in
+    /// its URL whatever the resolver says, so another instance's URLs must carry its own port. (The host
+    /// is `localhost` for all of them, so one browser's cookies reach every instance.)
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
+        format!("http://localhost:{}{path}", self.addr.port())
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

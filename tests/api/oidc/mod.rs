@@ -5,6 +5,7 @@ mod client_credentials;
 mod clients_cli;
 mod code_refusals;
 mod discovery;
+mod instances;
 mod keys;
 mod levels;
 mod logout;
