@@ -4,6 +4,7 @@
 //! `.ci/run` runs them with `cargo test --test faults -- --ignored`.
 
 mod cluster;
+mod instances;
 mod outage;
 mod process;
 mod sigkill;

@@ -14,18 +14,28 @@ pub struct Tapid {
 impl Tapid {
     /// Starts `tapid serve` on a free port and waits until `/healthz` answers.
     pub async fn start(database_url: &str, dir: &std::path::Path) -> Self {
+        Self::start_as(database_url, dir, None).await
+    }
+
+    /// Starts another instance of a deployment: the same issuer (`issuer_port`'s) and key file.
+    pub async fn start_as(
+        database_url: &str,
+        dir: &std::path::Path,
+        issuer_port: Option<u16>,
+    ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        let issuer_port = issuer_port.unwrap_or(port);
         let key_file = dir.join("tapid.key").display().to_string();
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_tapid"));
         clean_env(&mut command);
         let child = command
             .current_dir(dir)
             .env("TAPID_LISTEN", format!("127.0.0.1:{port}"))
-            .env("TAPID_ISSUER", format!("http://localhost:{port}"))
+            .env("TAPID_ISSUER", format!("http://localhost:{issuer_port}"))
             .env("TAPID_DATABASE_URL", database_url)
             .env("TAPID_KEY_FILE", &key_file)
             .env("RUST_LOG", "warn")
@@ -35,6 +45,8 @@ impl Tapid {
             .spawn()
             .unwrap();
         let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
             .resolve("localhost", ([127, 0, 0, 1], port).into())
             .timeout(Duration::from_secs(20))
             .build()
@@ -108,6 +120,66 @@ impl Tapid {
             .await
     }
 
+    /// A pass sign-in through the real pages in a fresh browser; true when it was admitted to setup.
+    pub async fn sign_in_with_pass(&self, username: &str, passcode: &str) -> bool {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve("localhost", ([127, 0, 0, 1], self.port).into())
+            .build()
+            .unwrap();
+        let page = browser
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = form_field(&page, "csrf").expect("a CSRF field on /login");
+        let methods = browser
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("return_to", ""),
+                ("level", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let methods = methods.headers()["location"].to_str().unwrap().replacen(
+            "/login/methods",
+            "/login/tap",
+            1,
+        );
+        let page = browser
+            .get(self.url(&methods))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = form_field(&page, "csrf").expect("a CSRF field on /login/tap");
+        let answer = browser
+            .post(self.url("/login/tap"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("passcode", passcode),
+                ("return_to", ""),
+                ("level", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        answer
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/security-info/setup"))
+    }
+
     pub fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("running").to_string();
         let status = std::process::Command::new("kill")
@@ -116,6 +188,16 @@ impl Tapid {
             .unwrap();
         assert!(status.success());
     }
+}
+
+fn form_field(html: &str, name: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).unwrap();
+    document
+        .select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(String::from)
 }
 
 fn clean_env(command: &mut tokio::process::Command) {
