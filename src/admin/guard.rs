@@ -1,6 +1,6 @@
 //! Who reaches the console: a person signed in with a passkey (level `phr`) who holds the admin or
 //! helpdesk role. A session below `phr` is sent to step up through the sign-in pages
-//! (`/login?level=phr&return_to=…`); a restricted (pass) session is refused outright.
+//! (`/login?level=phr&return_to=…`); a restricted (pass) session is sent to `/security-info/setup`.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -113,12 +113,14 @@ where
         };
         match session.level() {
             Some(Level::PhishingResistant) => {}
+            // A restricted session may only register methods: it goes to setup, and comes back here
+            // afterwards (to be stepped up to a passkey then).
             Some(Level::Tap) => {
-                return Err(refuse(AppError::Forbidden(
-                    "a session that began with a Temporary Access Pass can only register sign-in \
-                     methods; finish that at /security-info/setup, then sign in with a passkey"
-                        .into(),
-                )));
+                let flow = Flow {
+                    return_to: crate::login::flow::local_path(&here),
+                    level: None,
+                };
+                return Err(crate::login::see_other(&flow.link("/security-info/setup")));
             }
             _ => return Err(step_up(&here, Some(&user.username))),
         }

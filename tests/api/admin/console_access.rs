@@ -36,15 +36,24 @@ async fn a_one_factor_session_is_stepped_up_to_a_passkey() {
 }
 
 #[tokio::test]
-async fn a_restricted_pass_session_never_reaches_the_console() {
+async fn a_restricted_pass_session_never_reaches_the_console_and_is_sent_to_setup() {
     let app = spawn_app().await;
     let hal = app.add_user("hal", &[Role::Admin], &[]).await;
     let console = app.console_as(&hal, "tap").await;
 
-    let (status, html) = console.page("/admin/users").await;
+    let page = console.get("/admin/users").await;
+    let form = console
+        .post("/admin/policy", &[("min_lifetime", "10")])
+        .await;
 
-    assert_eq!(status, 403);
-    assert!(html.contains("can only register sign-in methods"), "{html}");
+    assert_eq!(page.status(), 303);
+    assert_eq!(
+        location(&page),
+        "/security-info/setup?return_to=%2Fadmin%2Fusers"
+    );
+    assert_eq!(form.status(), 303);
+    assert_eq!(location(&form), "/security-info/setup?return_to=%2Fadmin");
+    assert!(app.events("policy.updated").await.is_empty());
 }
 
 #[tokio::test]
