@@ -1,6 +1,7 @@
 //! tapid: an OpenID Connect identity provider whose front door for people without a working credential is
 //! the Temporary Access Pass.
 
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod cli;

@@ -238,3 +238,17 @@
     start();
   }
 })();
+
+// Copy buttons (admin console): <button class="copy" data-copy="text" data-copied="Copied">.
+document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      button.textContent = button.dataset.copied || "Copied";
+    } catch (_) {
+      button.textContent = "Select the text and copy it";
+    }
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+});

@@ -68,7 +68,7 @@ async function newPage(browser, opts = {}) {
  * Attach a CTAP2 platform authenticator with resident keys and user verification to `page` (through CDP),
  * so navigator.credentials.create/get succeed without a person. Options override the defaults, e.g.
  * { isUserVerified: false } to simulate a failed fingerprint.
- * Resolves to { cdp, authenticatorId, credentials(), setUserVerified(bool), remove() }.
+ * Resolves to { cdp, authenticatorId, credentials(), addCredentials(list), setUserVerified(bool), remove() }.
  * @param {import('playwright-core').Page} page
  */
 async function addVirtualAuthenticator(page, options = {}) {
@@ -91,8 +91,31 @@ async function addVirtualAuthenticator(page, options = {}) {
     credentials: () => getCredentials(cdp, authenticatorId),
     setUserVerified: (isUserVerified) =>
       cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified }),
+    addCredentials: (credentials) => addCredentials(cdp, authenticatorId, credentials),
     remove: () => cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId }),
   };
+}
+
+/**
+ * Put credentials (as returned by getCredentials / auth.credentials(), private keys included) into a virtual
+ * authenticator: the same passkeys in another browser context, e.g. "the next day" with fresh cookies.
+ */
+async function addCredentials(cdp, authenticatorId, credentials) {
+  for (const c of credentials) {
+    const credential = {
+      credentialId: c.credentialId,
+      isResidentCredential: c.isResidentCredential,
+      rpId: c.rpId,
+      privateKey: c.privateKey,
+      signCount: c.signCount,
+    };
+    if (c.userHandle !== undefined) credential.userHandle = c.userHandle;
+    if (c.userName !== undefined) credential.userName = c.userName;
+    if (c.userDisplayName !== undefined) credential.userDisplayName = c.userDisplayName;
+    if (c.backupEligibility !== undefined) credential.backupEligibility = c.backupEligibility;
+    if (c.backupState !== undefined) credential.backupState = c.backupState;
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+  }
 }
 
 /**
@@ -145,5 +168,6 @@ module.exports = {
   newPage,
   addVirtualAuthenticator,
   getCredentials,
+  addCredentials,
   screenshot,
 };

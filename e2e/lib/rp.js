@@ -8,6 +8,7 @@
 //   const cb = await rp.waitForCallback({ state: req.state });    // { code, state, iss, error, ... }
 //   const tokens = await rp.exchangeCode({ clientId: 'shop', clientSecret, code: cb.code, codeVerifier: req.codeVerifier });
 //   const claims = decodeJwtPayload(tokens.id_token);             // not verified: the Rust suite checks signatures
+//   const out = rp.endSessionRequest({ idTokenHint: tokens.id_token }); // → /logout … → rp.postLogoutRedirectUri
 //   await rp.stop();
 
 const crypto = require('node:crypto');
@@ -67,6 +68,15 @@ ${rows}
 </dl></body></html>`;
 }
 
+function signedOutPage(query) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>signed out</title>
+<style>body{font:16px system-ui,sans-serif;margin:2rem}</style>
+</head><body><h1 id="so-title">signed out</h1><p>The test relying party received the post-logout redirect${
+    query.state ? ` (state <code id="so-state">${escapeHtml(query.state)}</code>)` : ''
+  }.</p></body></html>`;
+}
+
 /**
  * Start the relying party on a free port on 127.0.0.1. Its redirect URI is http://localhost:PORT/callback.
  * @param {{issuer: string}} opts the tapid issuer, e.g. server.url
@@ -78,8 +88,16 @@ async function startRelyingParty({ issuer } = {}) {
   const waiters = []; // { match, resolve } for waitForCallback
   let taken = 0; // how many callbacks waitForCallback already handed out without a state filter
 
+  const logouts = []; // every query received at /signed-out (RP-initiated logout), in order
+
   const srv = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://localhost');
+    if (u.pathname === '/signed-out') {
+      logouts.push({ ...Object.fromEntries(u.searchParams), receivedAt: new Date().toISOString() });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(signedOutPage(Object.fromEntries(u.searchParams)));
+      return;
+    }
     if (u.pathname !== '/callback') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('not found');
@@ -102,6 +120,7 @@ async function startRelyingParty({ issuer } = {}) {
 
   const origin = `http://localhost:${port}`;
   const redirectUri = `${origin}/callback`;
+  const postLogoutRedirectUri = `${origin}/signed-out`;
   const endpoints = {
     authorization: `${issuer}/authorize`,
     token: `${issuer}/token`,
@@ -114,9 +133,27 @@ async function startRelyingParty({ issuer } = {}) {
     port,
     origin,
     redirectUri,
+    postLogoutRedirectUri,
     issuer,
     endpoints,
     callbacks,
+    logouts,
+
+    /**
+     * An RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0) that comes back to
+     * postLogoutRedirectUri (register it with `--post-logout-redirect-uri`). Returns { url, state }.
+     * @param {{idTokenHint?: string, clientId?: string, postLogoutRedirectUri?: string|null}} [p]
+     */
+    endSessionRequest(p = {}) {
+      const state = randomToken();
+      const params = new URLSearchParams({ state });
+      if (p.idTokenHint) params.set('id_token_hint', p.idTokenHint);
+      if (p.clientId) params.set('client_id', p.clientId);
+      if (p.postLogoutRedirectUri !== null) {
+        params.set('post_logout_redirect_uri', p.postLogoutRedirectUri || postLogoutRedirectUri);
+      }
+      return { url: `${endpoints.endSession}?${params}`, state };
+    },
 
     /**
      * Build an authorization request with PKCE S256, a fresh state and nonce. Keep the result: it holds the

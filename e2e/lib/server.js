@@ -107,7 +107,9 @@ async function startServer(opts = {}) {
   }
   if (!databaseUrl) databaseUrl = `sqlite://${path.join(dir, 'tapid.db')}`;
 
-  // The port is free when we ask; another process could take it before tapid binds. Retry that case only.
+  // The port is free when we ask; another process could take it before tapid binds. Retry that case, and
+  // tapid giving up on its first database connection (a 5 s pool timeout that a loaded CI machine can hit
+  // while SQLite creates the file): said on stderr, so it stays visible.
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -115,6 +117,10 @@ async function startServer(opts = {}) {
       return await launch({ bin, dir, port, databaseUrl, pg, opts });
     } catch (err) {
       lastError = err;
+      if (/cannot reach the database: pool timed out/i.test(err.message)) {
+        process.stderr.write(`tapid e2e: tapid could not open its database in time; starting it again\n${err.message}\n`);
+        continue;
+      }
       if (!/address (already )?in use|AddrInUse/i.test(err.message)) break;
     }
   }

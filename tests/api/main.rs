@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod admin;
 mod audit_trail;
 mod cli_directory;
 mod configuration;

@@ -1,5 +1,6 @@
 //! `spawn_app()` and the typed helpers the tests share.
 
+pub mod admin;
 pub mod oidc;
 pub mod signin;
 pub mod tap;

@@ -1,0 +1,218 @@
+//! Console pages for clients (administrators only): the list, registering one (its secret shown once),
+//! editing redirect URIs, removing.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::form::Fields;
+use super::guard::{Admin, Nav, done, with_status};
+use super::service::clients::{self, ClientEdit, ClientInput};
+use super::service::rules;
+use super::users::{DoneQuery, note};
+use crate::directory::Role;
+use crate::error::AppError;
+use crate::oidc::clients::Client;
+use crate::pages::PageError;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/clients.html")]
+pub struct ClientsView {
+    nav: Nav,
+    done: Option<&'static str>,
+    clients: Vec<Client>,
+    error: Option<String>,
+    form: NewClientForm,
+}
+
+#[derive(Default)]
+pub struct NewClientForm {
+    id: String,
+    name: String,
+    redirect_uris: String,
+}
+
+fn grant_list(c: &Client) -> String {
+    c.grant_types
+        .iter()
+        .map(|g| g.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub async fn clients_get(
+    State(state): State<AppState>,
+    admin: Admin,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let clients = clients::list(&state.db, &admin.authority).await?;
+    Ok(ClientsView {
+        nav: admin.nav("clients"),
+        done: note(query.done.as_deref()),
+        clients,
+        error: None,
+        form: NewClientForm::default(),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/client_secret.html")]
+pub struct SecretView {
+    nav: Nav,
+    id: String,
+    secret: String,
+}
+
+fn secret_page(admin: &Admin, id: String, secret: String) -> Response {
+    let mut response = SecretView {
+        nav: admin.nav("clients"),
+        id,
+        secret,
+    }
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn clients_post(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, PageError> {
+    admin.check_form(&state, &headers, fields.csrf())?;
+    rules::may_administer(&admin.authority, "manage clients")?;
+    let roles: Result<Vec<Role>, AppError> = fields.all("role").iter().map(|r| r.parse()).collect();
+    let input = ClientInput {
+        id: fields.get("id").unwrap_or_default().to_string(),
+        name: fields.text("name"),
+        public: fields.has("public"),
+        redirect_uris: fields.lines("redirect_uris"),
+        post_logout_redirect_uris: fields.lines("post_logout_redirect_uris"),
+        grant_types: fields.all("grant"),
+        scopes: fields.text("scope"),
+        id_token_alg: None,
+        roles: roles?,
+    };
+    match clients::add(&state.db, &admin.authority, input).await {
+        Ok((client, Some(secret))) => Ok(secret_page(&admin, client.id, secret)),
+        Ok((client, None)) => Ok(done(&format!("/admin/clients/{}", client.id), "created")),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let status = e.status();
+            let view = ClientsView {
+                clients: clients::list(&state.db, &admin.authority).await?,
+                nav: admin.nav("clients"),
+                done: None,
+                error: Some(e.public_message()),
+                form: NewClientForm {
+                    id: fields
+                        .get("id")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(128)
+                        .collect(),
+                    name: fields
+                        .get("name")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(128)
+                        .collect(),
+                    redirect_uris: fields
+                        .get("redirect_uris")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(4000)
+                        .collect(),
+                },
+            };
+            Ok(with_status(status, view))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/client.html")]
+pub struct ClientView {
+    nav: Nav,
+    done: Option<&'static str>,
+    error: Option<String>,
+    client: Client,
+    grants: String,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+}
+
+fn client_view(admin: &Admin, client: Client, done: Option<&'static str>) -> ClientView {
+    ClientView {
+        nav: admin.nav("clients"),
+        done,
+        error: None,
+        grants: grant_list(&client),
+        redirect_uris: client.redirect_uris.join("\n"),
+        post_logout_redirect_uris: client.post_logout_redirect_uris.join("\n"),
+        client,
+    }
+}
+
+pub async fn client_get(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let client = clients::get(&state.db, &admin.authority, &id).await?;
+    Ok(client_view(&admin, client, note(query.done.as_deref())).into_response())
+}
+
+pub async fn client_post(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Result<Response, PageError> {
+    admin.check_form(&state, &headers, fields.csrf())?;
+    let edit = ClientEdit {
+        name: Some(fields.text("name")),
+        redirect_uris: Some(fields.lines("redirect_uris")),
+        post_logout_redirect_uris: Some(fields.lines("post_logout_redirect_uris")),
+        new_secret: fields.get("new_secret").is_some(),
+        ..ClientEdit::default()
+    };
+    match clients::update(&state.db, &admin.authority, &id, edit).await {
+        Ok((client, Some(secret))) => Ok(secret_page(&admin, client.id, secret)),
+        Ok(_) => Ok(done(&format!("/admin/clients/{id}"), "updated")),
+        Err(e @ AppError::Invalid(_)) => {
+            let client = clients::get(&state.db, &admin.authority, &id).await?;
+            let mut view = client_view(&admin, client, None);
+            view.error = Some(e.public_message());
+            view.redirect_uris = fields
+                .get("redirect_uris")
+                .unwrap_or_default()
+                .chars()
+                .take(4000)
+                .collect();
+            Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, view))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn client_remove_post(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Result<Response, PageError> {
+    admin.check_form(&state, &headers, fields.csrf())?;
+    clients::remove(&state.db, &admin.authority, &id).await?;
+    Ok(done("/admin/clients", "saved"))
+}

@@ -1,0 +1,144 @@
+//! Registered clients (relying parties and service clients): administrators only.
+
+use super::rules;
+use crate::db::Db;
+use crate::directory::Role;
+use crate::error::AppError;
+use crate::oidc::clients::{
+    self, Client, ClientChanges, ClientId, GrantType, NewClient, RedirectUri,
+};
+use crate::oidc::keys::SigningAlg;
+use crate::oidc::scope::Scope;
+use crate::tap::Authority;
+
+/// A registration as asked for, before parsing.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInput {
+    pub id: String,
+    pub name: Option<String>,
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub scopes: Option<String>,
+    pub id_token_alg: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+/// Changes as asked for; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ClientEdit {
+    pub name: Option<Option<String>>,
+    pub redirect_uris: Option<Vec<String>>,
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    pub grant_types: Option<Vec<String>>,
+    pub scopes: Option<String>,
+    pub id_token_alg: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub new_secret: bool,
+}
+
+fn uris(values: &[String]) -> Result<Vec<RedirectUri>, AppError> {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(RedirectUri::parse)
+        .collect()
+}
+
+fn grants(values: &[String]) -> Result<Vec<GrantType>, AppError> {
+    values
+        .iter()
+        .map(|v| {
+            GrantType::parse(v.trim()).ok_or_else(|| {
+                AppError::invalid(format!(
+                    "unknown grant type `{v}` (authorization_code, refresh_token, client_credentials)"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn scope(value: &str) -> Result<Scope, AppError> {
+    Scope::parse(value).map_err(|e| AppError::invalid(format!("invalid scope: {e}")))
+}
+
+fn alg(value: &str) -> Result<SigningAlg, AppError> {
+    SigningAlg::parse(value.trim()).ok_or_else(|| {
+        AppError::invalid(format!(
+            "unknown signing algorithm `{value}` (RS256, ES256, EdDSA)"
+        ))
+    })
+}
+
+const WHAT: &str = "manage clients";
+
+pub async fn list(db: &Db, authority: &Authority) -> Result<Vec<Client>, AppError> {
+    rules::may_administer(authority, WHAT)?;
+    clients::list(db).await
+}
+
+pub async fn get(db: &Db, authority: &Authority, id: &str) -> Result<Client, AppError> {
+    rules::may_administer(authority, WHAT)?;
+    clients::get(db, id).await
+}
+
+/// Registers a client; returns it and its secret (confidential clients), which is never shown again.
+pub async fn add(
+    db: &Db,
+    authority: &Authority,
+    input: ClientInput,
+) -> Result<(Client, Option<String>), AppError> {
+    rules::may_administer(authority, WHAT)?;
+    let mut new = NewClient::new(ClientId::parse(input.id.trim())?);
+    new.name = input.name;
+    new.public = input.public;
+    new.redirect_uris = uris(&input.redirect_uris)?;
+    new.post_logout_redirect_uris = uris(&input.post_logout_redirect_uris)?;
+    new.grant_types = grants(&input.grant_types)?;
+    new.scopes = input
+        .scopes
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(scope)
+        .transpose()?;
+    if let Some(a) = input
+        .id_token_alg
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+    {
+        new.id_token_alg = alg(a)?;
+    }
+    new.roles = input.roles;
+    clients::add(db, &authority.actor(), new).await
+}
+
+pub async fn update(
+    db: &Db,
+    authority: &Authority,
+    id: &str,
+    edit: ClientEdit,
+) -> Result<(Client, Option<String>), AppError> {
+    rules::may_administer(authority, WHAT)?;
+    let changes = ClientChanges {
+        name: edit.name,
+        redirect_uris: edit.redirect_uris.as_deref().map(uris).transpose()?,
+        post_logout_redirect_uris: edit
+            .post_logout_redirect_uris
+            .as_deref()
+            .map(uris)
+            .transpose()?,
+        grant_types: edit.grant_types.as_deref().map(grants).transpose()?,
+        scopes: edit.scopes.as_deref().map(scope).transpose()?,
+        id_token_alg: edit.id_token_alg.as_deref().map(alg).transpose()?,
+        roles: edit.roles,
+        new_secret: edit.new_secret,
+    };
+    clients::update(db, &authority.actor(), id, changes).await
+}
+
+pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<Client, AppError> {
+    rules::may_administer(authority, WHAT)?;
+    clients::remove(db, &authority.actor(), id).await
+}

@@ -1,0 +1,174 @@
+//! Users: find, read in detail, create, change, enable or disable, remove.
+
+use serde::Serialize;
+
+use super::rules::{self, Power};
+use super::{Page, audit::AuditEvent};
+use crate::db::{self, Db};
+use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
+use crate::error::AppError;
+use crate::methods::{self, Method};
+use crate::tap::{self, Authority, PassView};
+
+/// A new user as asked for.
+#[derive(Clone, Debug, Default)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<Role>,
+    /// Group names.
+    pub groups: Vec<String>,
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserEdit {
+    pub display_name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub roles: Option<Vec<Role>>,
+    /// The complete set of group names.
+    pub groups: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// What the console's user page and `GET /api/v1/users/{id}?detail` show.
+#[derive(Clone, Debug, Serialize)]
+pub struct UserDetail {
+    #[serde(flatten)]
+    pub user: User,
+    pub groups: Vec<String>,
+    pub methods: Vec<Method>,
+    pub pass: Option<PassView>,
+    pub recent_sign_ins: Vec<AuditEvent>,
+}
+
+fn email(value: Option<String>) -> Result<Option<Email>, AppError> {
+    match value.map(|v| v.trim().to_string()) {
+        Some(v) if !v.is_empty() => Ok(Some(Email::parse(&v)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Users whose username, name or email contains `search`, by username; `offset` pages.
+pub async fn list(
+    db: &Db,
+    authority: &Authority,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Page<User>, AppError> {
+    rules::may_read(authority)?;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let offset = offset.max(0);
+    let mut items = directory::users::list(db, search, limit + 1, offset).await?;
+    let next = (items.len() as i64 > limit).then(|| (offset + limit).to_string());
+    items.truncate(limit as usize);
+    Ok(Page { items, next })
+}
+
+/// The user with this id (either role may read).
+pub async fn get(db: &Db, authority: &Authority, id: &str) -> Result<User, AppError> {
+    rules::may_read(authority)?;
+    find(db, id).await
+}
+
+pub(super) async fn find(db: &Db, id: &str) -> Result<User, AppError> {
+    directory::users::find_by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))
+}
+
+pub async fn detail(db: &Db, authority: &Authority, id: &str) -> Result<UserDetail, AppError> {
+    let user = get(db, authority, id).await?;
+    let groups = directory::users::groups_of(db, &user).await?;
+    let methods = methods::list(db, &user.id).await?;
+    let pass = match tap::show(db, &user).await {
+        Ok(pass) => Some(pass),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let recent_sign_ins = super::audit::recent_sign_ins(db, &user.id, 10).await?;
+    Ok(UserDetail {
+        user,
+        groups,
+        methods,
+        pass,
+        recent_sign_ins,
+    })
+}
+
+pub async fn create(db: &Db, authority: &Authority, input: UserInput) -> Result<User, AppError> {
+    if rules::power(authority) == Power::Nothing {
+        return Err(AppError::Forbidden(
+            "only the admin or helpdesk role may create users".into(),
+        ));
+    }
+    rules::may_grant_roles(authority, &input.roles)?;
+    let mut new = NewUser::named(Username::parse(&input.username)?);
+    new.display_name = input.display_name;
+    new.email = email(input.email)?;
+    new.roles = input.roles;
+    new.groups = input.groups;
+    directory::users::create(db, &authority.actor(), new).await
+}
+
+pub async fn update(
+    db: &Db,
+    authority: &Authority,
+    id: &str,
+    edit: UserEdit,
+) -> Result<User, AppError> {
+    let mut user = find(db, id).await?;
+    let details = edit.display_name.is_some() || edit.email.is_some();
+    if details {
+        rules::may_manage(authority, &user, "edit users")?;
+    }
+    if edit.groups.is_some() {
+        rules::may_manage(authority, &user, "change group memberships")?;
+    }
+    if let Some(roles) = &edit.roles {
+        let mut wanted = roles.clone();
+        wanted.sort();
+        wanted.dedup();
+        if wanted != user.roles {
+            rules::may_administer(authority, "change roles")?;
+            rules::may_change_account(authority, &user, "change roles")?;
+        }
+    }
+    if let Some(enabled) = edit.enabled {
+        if enabled != user.enabled {
+            rules::may_change_account(authority, &user, "enable or disable an account")?;
+        }
+    }
+    let actor = authority.actor();
+    let email = match edit.email {
+        Some(value) => Some(email(value)?),
+        None => None,
+    };
+    if details || edit.groups.is_some() || edit.roles.is_some() {
+        let changes = UserChanges {
+            display_name: edit.display_name,
+            email,
+            roles: edit.roles,
+            groups: edit.groups,
+        };
+        user = directory::users::update(db, &actor, &user.username, changes).await?;
+    }
+    if let Some(enabled) = edit.enabled.filter(|e| *e != user.enabled) {
+        user = directory::users::set_enabled(db, &actor, &user.username, enabled).await?;
+        if !enabled {
+            // A disabled person is signed out everywhere at once.
+            db::sessions::delete_by_user(db.pool(), &user.id).await?;
+        }
+    }
+    Ok(user)
+}
+
+/// Removes a user for good (admin only; never oneself).
+pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<User, AppError> {
+    let user = find(db, id).await?;
+    rules::may_administer(authority, "remove users")?;
+    rules::may_change_account(authority, &user, "remove an account")?;
+    directory::users::remove(db, &authority.actor(), &user.username).await
+}

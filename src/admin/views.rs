@@ -1,0 +1,137 @@
+//! What console pages show of users, methods, passes and events: formatted once, here.
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::service::audit::AuditEvent;
+use crate::directory::{Role, User};
+use crate::methods::Method;
+use crate::tap::{PassView, Reason};
+
+pub fn when(at: OffsetDateTime) -> String {
+    at.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
+pub struct UserLine {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+    pub enabled: bool,
+}
+
+impl From<&User> for UserLine {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            name: u.display_name.clone().unwrap_or_default(),
+            email: u.email.clone().unwrap_or_default(),
+            roles: Role::format_list(&u.roles),
+            enabled: u.enabled,
+        }
+    }
+}
+
+pub struct MethodLine {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub with_tap: bool,
+}
+
+impl From<&Method> for MethodLine {
+    fn from(m: &Method) -> Self {
+        Self {
+            id: m.id.clone(),
+            kind: m.kind.label(),
+            name: m.name.clone(),
+            created: when(m.created_at),
+            last_used: m.last_used_at.map(when).unwrap_or_else(|| "Never".into()),
+            with_tap: m.registered_with_tap,
+        }
+    }
+}
+
+pub struct PassLine {
+    pub usable: bool,
+    pub reason: &'static str,
+    pub explanation: &'static str,
+    pub start: String,
+    pub end: String,
+    pub one_time: bool,
+    pub created_by: String,
+    pub created: String,
+    pub last_used: String,
+    pub failed_attempts: i64,
+    pub revoked: bool,
+}
+
+pub fn explain(reason: Reason) -> &'static str {
+    match reason {
+        Reason::EnabledByPolicy => "Usable now.",
+        Reason::DisabledByPolicy => "Passes are turned off in the policy.",
+        Reason::NotInScope => "The user is outside the policy's scope.",
+        Reason::NotYetValid => "It starts later.",
+        Reason::Expired => "Its lifetime is over.",
+        Reason::OneTimeUsed => "It was for one use and has been used.",
+        Reason::Locked => "Too many wrong attempts locked it.",
+        Reason::Revoked => "It was revoked.",
+    }
+}
+
+impl From<&PassView> for PassLine {
+    fn from(p: &PassView) -> Self {
+        Self {
+            usable: p.usable,
+            reason: p.reason.as_str(),
+            explanation: explain(p.reason),
+            start: when(p.start),
+            end: when(p.end),
+            one_time: p.one_time,
+            created_by: p
+                .created_by
+                .name
+                .clone()
+                .unwrap_or_else(|| p.created_by.kind.clone()),
+            created: when(p.created_at),
+            last_used: p.last_used.map(when).unwrap_or_else(|| "Never".into()),
+            failed_attempts: p.failed_attempts,
+            revoked: p.revoked_at.is_some(),
+        }
+    }
+}
+
+pub struct EventLine {
+    pub seq: i64,
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub severity: String,
+    pub address: String,
+    pub details: String,
+}
+
+impl From<&AuditEvent> for EventLine {
+    fn from(e: &AuditEvent) -> Self {
+        Self {
+            seq: e.seq,
+            when: when(e.at),
+            actor: e.actor_text(),
+            action: e.action.clone(),
+            target: e.target_text(),
+            outcome: e.outcome.clone(),
+            severity: e.severity.clone(),
+            address: e.address.clone().unwrap_or_default(),
+            details: e.details_text(),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The admin API (`/api/v1`) and the admin console (`/admin`): the same rules through both.
+
+mod api_audit;
+mod api_clients;
+mod api_groups;
+mod api_methods;
+mod api_policy;
+mod api_users;
+mod console_access;
+mod console_admin;
+mod console_helpdesk;
+mod openapi;
