@@ -120,8 +120,9 @@ impl Tapid {
             .await
     }
 
-    /// A pass sign-in through the real pages in a fresh browser; true when it was admitted to setup.
-    pub async fn sign_in_with_pass(&self, username: &str, passcode: &str) -> bool {
+    /// A pass sign-in through the real pages in a fresh browser: `Some(true)` when it was admitted to
+    /// setup, `Some(false)` when refused, `None` when the server stopped answering midway.
+    pub async fn sign_in_with_pass(&self, username: &str, passcode: &str) -> Option<bool> {
         let browser = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -132,52 +133,53 @@ impl Tapid {
             .get(self.url("/login"))
             .send()
             .await
-            .unwrap()
+            .ok()?
             .text()
             .await
-            .unwrap();
+            .ok()?;
         let csrf = form_field(&page, "csrf").expect("a CSRF field on /login");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("return_to", ""),
+            ("level", ""),
+        ];
         let methods = browser
             .post(self.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", username),
-                ("return_to", ""),
-                ("level", ""),
-            ])
+            .form(&form)
             .send()
             .await
-            .unwrap();
-        let methods = methods.headers()["location"].to_str().unwrap().replacen(
-            "/login/methods",
-            "/login/tap",
-            1,
-        );
+            .ok()?;
+        let methods = methods.headers().get("location")?.to_str().ok()?;
+        let tap_page = methods.replacen("/login/methods", "/login/tap", 1);
         let page = browser
-            .get(self.url(&methods))
+            .get(self.url(&tap_page))
             .send()
             .await
-            .unwrap()
+            .ok()?
             .text()
             .await
-            .unwrap();
+            .ok()?;
         let csrf = form_field(&page, "csrf").expect("a CSRF field on /login/tap");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("passcode", passcode),
+            ("return_to", ""),
+            ("level", ""),
+        ];
         let answer = browser
             .post(self.url("/login/tap"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("passcode", passcode),
-                ("return_to", ""),
-                ("level", ""),
-            ])
+            .form(&form)
             .send()
             .await
-            .unwrap();
-        answer
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .is_some_and(|l| l.starts_with("/security-info/setup"))
+            .ok()?;
+        Some(
+            answer
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.starts_with("/security-info/setup")),
+        )
     }
 
     pub fn signal(&self, signal: &str) {

@@ -5,14 +5,46 @@ use std::time::Duration;
 use crate::cluster::Cluster;
 use crate::process::Tapid;
 
-/// Grants in flight when the process dies: every grant the client saw succeed is in the audit trail,
-/// the chain is intact, and the process starts again cleanly on the same database.
+/// People with one-time passes, for sign-ins in flight when the process dies.
+const PASS_HOLDERS: usize = 16;
+
+/// Grants and pass sign-ins in flight when the process dies: every grant the client saw succeed is in
+/// the audit trail, no pass is half spent (used exactly when its use is recorded), the chain is intact,
+/// and the process starts again cleanly on the same database.
 async fn kill_under_load_then_restart(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
     let tapid = Arc::new(Tapid::start(database_url, dir.path()).await);
     let (id, secret) = tapid.service_client("svc").await;
+    let mut passes = Vec::new();
+    for n in 0..PASS_HOLDERS {
+        let name = format!("holder{n}");
+        tapid.cli(&["user", "add", &name]).await;
+        let issued = tapid.cli(&["tap", "issue", &name, "--one-time"]).await;
+        passes.push((name, issued["passcode"].as_str().unwrap().to_string()));
+    }
     let acknowledged = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::new();
+    {
+        let tapid = tapid.clone();
+        workers.push(tokio::spawn(async move {
+            for (name, passcode) in passes {
+                if tapid
+                    .client
+                    .get(tapid.url("/healthz"))
+                    .send()
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    tapid.sign_in_with_pass(&name, &passcode),
+                )
+                .await;
+            }
+        }));
+    }
     for _ in 0..8 {
         let (tapid, id, secret, acknowledged) = (
             tapid.clone(),
@@ -63,6 +95,27 @@ async fn kill_under_load_then_restart(database_url: &str) {
         recorded >= acknowledged,
         "{acknowledged} grants acknowledged but only {recorded} recorded"
     );
+    let mut spent_passes = 0;
+    for n in 0..PASS_HOLDERS {
+        let name = format!("holder{n}");
+        let pass = restarted.cli(&["tap", "show", &name]).await;
+        let uses = restarted
+            .cli(&["audit", "list", "--user", &name, "--action", "tap.used"])
+            .await;
+        let recorded = uses.as_array().unwrap().len();
+        let spent = pass["reason"] == "OneTimeUsed";
+        assert!(
+            recorded <= 1,
+            "{name}: a one-time pass used {recorded} times"
+        );
+        assert_eq!(
+            spent,
+            recorded == 1,
+            "{name}: spent={spent} but {recorded} use(s) recorded: {pass}"
+        );
+        spent_passes += usize::from(spent);
+    }
+    assert!(spent_passes > 0, "pass sign-ins ran before the kill");
     let verify = restarted.cli(&["audit", "verify"]).await;
     assert_eq!(verify["ok"], true, "{verify}");
     let (id, secret) = (id.as_str(), secret.as_str());
