@@ -226,16 +226,17 @@ pub async fn set_enabled(
     user.enabled = enabled;
     user.updated_at = db::now();
     db::users::update(&mut tx, &UserRow::from(&user)).await?;
-    let action = if enabled {
-        "user.enabled"
-    } else {
-        "user.disabled"
-    };
-    audit::record(
-        &mut tx,
-        Event::new(actor.clone(), action).target(user.target()),
-    )
-    .await?;
+    let mut event = Event::new(actor.clone(), "user.enabled").target(user.target());
+    if !enabled {
+        // A disabled person is signed out everywhere at once: sessions end, tokens are revoked.
+        let sessions = db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+        let tokens = db::tokens::revoke_by_user(&mut tx, &user.id).await?;
+        event = Event::new(actor.clone(), "user.disabled")
+            .target(user.target())
+            .detail("sessions_ended", sessions)
+            .detail("tokens_revoked", tokens);
+    }
+    audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -246,3 +246,34 @@ async fn group_membership_round_trip() {
     let groups = app.cli(&["group", "list", "--json"]).await.json();
     assert_eq!(groups, serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_sessions_and_revokes_their_tokens() {
+    let app = spawn_app().await;
+    let client = app.web_client("rp").await;
+    let secret = app.arrange_user_with_totp("kate").await;
+    let authorized = app.authorize_with_totp(&client, "kate", &secret, &[]).await;
+    let tokens: serde_json::Value = app
+        .redeem(&client, &authorized.code, Some(&authorized.verifier))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    app.cli(&["user", "disable", "kate"]).await.ok();
+
+    let event = &app
+        .cli(&["audit", "list", "--json", "--action", "user.disabled"])
+        .await
+        .json()[0];
+    assert_eq!(event["details"]["sessions_ended"], 1);
+    assert!(event["details"]["tokens_revoked"].as_u64().unwrap() >= 1);
+    let refreshed = app
+        .refresh(&client, tokens["refresh_token"].as_str().unwrap(), None)
+        .await;
+    assert_eq!(
+        refreshed.status(),
+        400,
+        "a disabled person's refresh token is dead"
+    );
+}

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::rules::{self, Power};
 use super::{Page, audit::AuditEvent};
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
 use crate::error::AppError;
 use crate::methods::{self, Method};
@@ -156,11 +156,8 @@ pub async fn update(
         user = directory::users::update(db, &actor, &user.username, changes).await?;
     }
     if let Some(enabled) = edit.enabled.filter(|e| *e != user.enabled) {
+        // Disabling also signs the person out everywhere (sessions and tokens), in the directory.
         user = directory::users::set_enabled(db, &actor, &user.username, enabled).await?;
-        if !enabled {
-            // A disabled person is signed out everywhere at once.
-            db::sessions::delete_by_user(db.pool(), &user.id).await?;
-        }
     }
     Ok(user)
 }
