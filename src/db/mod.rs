@@ -81,10 +81,17 @@ impl Db {
             }),
             Backend::Postgres => pool_options,
         };
-        let pool = pool_options
-            .connect_with(options)
-            .await
-            .map_err(|e| ConnectError::Unreachable(first_line(&e.to_string())))?;
+        // A first connection that merely timed out (a busy machine) is tried again; a refusal or a bad
+        // password is final at once.
+        let mut attempts = 0;
+        let pool = loop {
+            attempts += 1;
+            match pool_options.clone().connect_with(options.clone()).await {
+                Ok(pool) => break pool,
+                Err(sqlx::Error::PoolTimedOut) if attempts < 4 => continue,
+                Err(e) => return Err(ConnectError::Unreachable(first_line(&e.to_string()))),
+            }
+        };
         Ok(Self { pool, backend })
     }
 
