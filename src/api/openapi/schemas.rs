@@ -79,11 +79,12 @@ fn directory() -> Value {
         },
         "Method": {
             "type": "object",
-            "required": ["id", "user_id", "kind", "name", "backed_up", "registered_with_tap", "created_at"],
+            "required": ["id", "user_id", "kind", "name", "backed_up", "registered_with_tap", "tap_id", "created_at"],
             "properties": {
                 "id": string(), "user_id": string(), "kind": { "type": "string", "enum": ["passkey", "totp"] },
                 "name": string(), "backed_up": { "type": "boolean" },
                 "registered_with_tap": { "type": "boolean", "description": "Registered in a session that began with a pass." },
+                "tap_id": { "type": ["string", "null"], "description": "The id of that pass (see Pass.id and the pass_id of tap.* audit events); null when registered without a pass, or with one before tapid recorded which." },
                 "created_at": time(), "last_used_at": nullable_time()
             }
         },

@@ -9,4 +9,5 @@ mod api_users;
 mod console_access;
 mod console_admin;
 mod console_helpdesk;
+mod method_pass;
 mod openapi;
