@@ -87,3 +87,25 @@ async fn the_method_schema_names_exactly_the_fields_the_api_returns() {
         assert!(methods[0].get(required.as_str().unwrap()).is_some());
     }
 }
+
+#[tokio::test]
+async fn the_client_schema_names_exactly_the_fields_the_api_returns() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin_and_helpdesk_tokens().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+
+    let client = app
+        .call(reqwest::Method::GET, "/api/v1/clients/ops", &admin, None)
+        .await
+        .expect(200);
+
+    let schema = &doc["components"]["schemas"]["Client"];
+    assert_eq!(keys(&client), keys(&schema["properties"]));
+    for required in schema["required"].as_array().unwrap() {
+        assert!(client.get(required.as_str().unwrap()).is_some());
+    }
+    for body in ["NewClient", "ClientChanges"] {
+        let properties = &doc["components"]["schemas"][body]["properties"];
+        assert!(properties.get("access_token_alg").is_some(), "{body}");
+    }
+}
