@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
@@ -26,6 +27,26 @@ pub struct Config {
     pub tokens: TokenLifetimes,
     /// Days that expired, used or revoked passes stay visible before they are purged.
     pub tap_retention_days: u32,
+    pub throttle: ThrottleLimits,
+}
+
+/// Credential submissions allowed before sign-in answers 429 (and records `signin.failed`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleLimits {
+    /// Per client address, per minute.
+    pub per_address: NonZeroU32,
+    /// Per account (the username as typed), per five minutes.
+    pub per_account: NonZeroU32,
+}
+
+impl Default for ThrottleLimits {
+    fn default() -> Self {
+        Self {
+            per_address: NonZeroU32::new(60).expect("non-zero"),
+            per_account: NonZeroU32::new(20).expect("non-zero"),
+        }
+    }
 }
 
 /// Lifetimes in seconds.
@@ -69,6 +90,7 @@ impl Default for Config {
             key: None,
             tokens: TokenLifetimes::default(),
             tap_retention_days: 30,
+            throttle: ThrottleLimits::default(),
         }
     }
 }

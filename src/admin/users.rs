@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::form::Fields;
 use super::guard::{Admin, Nav, done, with_status};
-use super::service::{groups, rules, users};
-use super::views::{EventLine, MethodLine, PassLine, UserLine};
+use super::service::{audit, groups, rules, users};
+use super::views::{EventLine, MethodLine, PassLine, UserLine, when};
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::pages::PageError;
@@ -196,6 +196,15 @@ pub async fn user_get(
     let can_change_account =
         rules::may_change_account(&admin.authority, user, "change this account").is_ok();
     let can_issue = admin.authority.may_issue_for(user).is_ok();
+    let mut methods: Vec<MethodLine> = detail.methods.iter().map(MethodLine::from).collect();
+    if methods.iter().any(|m| m.pass.is_some()) {
+        let issued = audit::passes_issued(&state.db, &user.id).await?;
+        for pass in methods.iter_mut().filter_map(|m| m.pass.as_mut()) {
+            pass.issued = issued
+                .get(&pass.id)
+                .map(|e| format!("issued {} by {}", when(e.at), e.actor_text()));
+        }
+    }
     let view = UserView {
         nav: admin.nav("users"),
         done: note(query.done.as_deref()),
@@ -211,7 +220,7 @@ pub async fn user_get(
             })
             .collect(),
         groups: detail.groups.clone(),
-        methods: detail.methods.iter().map(MethodLine::from).collect(),
+        methods,
         pass: detail.pass.as_ref().map(PassLine::from),
         sign_ins: detail.recent_sign_ins.iter().map(EventLine::from).collect(),
         can_manage: manage.is_ok(),

@@ -44,6 +44,27 @@ pub struct MethodLine {
     pub created: String,
     pub last_used: String,
     pub with_tap: bool,
+    /// The pass it was registered under, when that was recorded.
+    pub pass: Option<PassRef>,
+}
+
+/// A pass named on a page: its id, a short form of it, and (when known) its issuance.
+pub struct PassRef {
+    pub id: String,
+    pub short: String,
+    /// "issued 2026-12-01 09:00 UTC by helpdesk", from the audit trail (pass rows do not outlive
+    /// their replacement).
+    pub issued: Option<String>,
+}
+
+impl PassRef {
+    pub fn new(id: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            short: id.chars().take(8).collect(),
+            issued: None,
+        }
+    }
 }
 
 impl From<&Method> for MethodLine {
@@ -55,6 +76,7 @@ impl From<&Method> for MethodLine {
             created: when(m.created_at),
             last_used: m.last_used_at.map(when).unwrap_or_else(|| "Never".into()),
             with_tap: m.registered_with_tap,
+            pass: m.tap_id.as_deref().map(PassRef::new),
         }
     }
 }

@@ -63,6 +63,7 @@ pub struct CreateBody {
     grant_types: Vec<String>,
     scope: Option<String>,
     id_token_alg: Option<String>,
+    access_token_alg: Option<String>,
     #[serde(default)]
     roles: Vec<Role>,
 }
@@ -81,6 +82,7 @@ pub async fn clients_post(
         grant_types: body.grant_types,
         scopes: body.scope,
         id_token_alg: body.id_token_alg,
+        access_token_alg: body.access_token_alg,
         roles: body.roles,
     };
     let (client, secret) = clients::add(&state.db, &caller.authority, input).await?;
@@ -105,6 +107,7 @@ pub struct EditBody {
     grant_types: Option<Vec<String>>,
     scope: Option<String>,
     id_token_alg: Option<String>,
+    access_token_alg: Option<String>,
     roles: Option<Vec<Role>>,
     #[serde(default)]
     new_secret: bool,
@@ -123,6 +126,7 @@ pub async fn client_patch(
         grant_types: body.grant_types,
         scopes: body.scope,
         id_token_alg: body.id_token_alg,
+        access_token_alg: body.access_token_alg,
         roles: body.roles,
         new_secret: body.new_secret,
     };

@@ -62,6 +62,9 @@ pub struct ClientFields {
     /// ID token signing algorithm: RS256 (default), ES256 or EdDSA.
     #[arg(long = "id-token-alg", value_name = "ALG")]
     id_token_alg: Option<String>,
+    /// Access token signing algorithm: RS256 (default), ES256 (much cheaper to sign) or EdDSA.
+    #[arg(long = "access-token-alg", value_name = "ALG")]
+    access_token_alg: Option<String>,
     /// Role for service use of the admin API (admin or helpdesk); repeat for several.
     #[arg(long = "role", value_name = "ROLE")]
     role: Vec<String>,
@@ -95,15 +98,25 @@ impl ClientFields {
             .collect()
     }
 
-    fn alg(&self) -> Result<Option<SigningAlg>, AppError> {
-        self.id_token_alg
+    fn alg(option: &str, value: &Option<String>) -> Result<Option<SigningAlg>, AppError> {
+        value
             .as_deref()
             .map(|a| {
                 SigningAlg::parse(a).ok_or_else(|| {
-                    AppError::invalid(format!("unknown algorithm `{a}` (RS256, ES256 or EdDSA)"))
+                    AppError::invalid(format!(
+                        "unknown algorithm `{a}` for --{option} (RS256, ES256 or EdDSA)"
+                    ))
                 })
             })
             .transpose()
+    }
+
+    fn id_token_alg(&self) -> Result<Option<SigningAlg>, AppError> {
+        Self::alg("id-token-alg", &self.id_token_alg)
+    }
+
+    fn access_token_alg(&self) -> Result<Option<SigningAlg>, AppError> {
+        Self::alg("access-token-alg", &self.access_token_alg)
     }
 
     fn roles(&self) -> Result<Vec<Role>, AppError> {
@@ -132,7 +145,8 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 ClientFields::redirect_uris(&fields.post_logout_redirect_uri)?;
             new.grant_types = fields.grants()?;
             new.scopes = fields.scope()?;
-            new.id_token_alg = fields.alg()?.unwrap_or(SigningAlg::RS256);
+            new.id_token_alg = fields.id_token_alg()?.unwrap_or(SigningAlg::RS256);
+            new.access_token_alg = fields.access_token_alg()?.unwrap_or(SigningAlg::RS256);
             new.roles = fields.roles()?;
             let (client, secret) = clients::add(db, &actor, new).await?;
             print(ctx, &client, secret);
@@ -149,7 +163,8 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 post_logout_redirect_uris: list(&fields.post_logout_redirect_uri).transpose()?,
                 grant_types: Some(fields.grants()?).filter(|g| !g.is_empty()),
                 scopes: fields.scope()?,
-                id_token_alg: fields.alg()?,
+                id_token_alg: fields.id_token_alg()?,
+                access_token_alg: fields.access_token_alg()?,
                 roles: Some(fields.roles()?).filter(|r| !r.is_empty()),
                 new_secret,
             };
@@ -163,13 +178,18 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             } else if clients.is_empty() {
                 println!("no clients");
             } else {
-                println!("{:<28} {:<13} {:<40} NAME", "CLIENT", "TYPE", "GRANTS");
+                println!(
+                    "{:<28} {:<13} {:<40} {:<6} {:<6} NAME",
+                    "CLIENT", "TYPE", "GRANTS", "ID TOK", "ACCESS"
+                );
                 for c in &clients {
                     println!(
-                        "{:<28} {:<13} {:<40} {}",
+                        "{:<28} {:<13} {:<40} {:<6} {:<6} {}",
                         c.id,
                         kind(c),
                         grants_text(c),
+                        c.id_token_alg.as_str(),
+                        c.access_token_alg.as_str(),
                         output::opt(&c.name)
                     );
                 }
@@ -219,16 +239,20 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
             v.join(" ")
         }
     };
-    println!("client:        {}", client.id);
-    println!("name:          {}", output::opt(&client.name));
-    println!("type:          {}", kind(client));
-    println!("redirect uris: {}", list(&client.redirect_uris));
-    println!("logout uris:   {}", list(&client.post_logout_redirect_uris));
-    println!("grants:        {}", grants_text(client));
-    println!("scopes:        {}", client.scopes);
-    println!("id token alg:  {}", client.id_token_alg);
+    println!("client:           {}", client.id);
+    println!("name:             {}", output::opt(&client.name));
+    println!("type:             {}", kind(client));
+    println!("redirect uris:    {}", list(&client.redirect_uris));
     println!(
-        "roles:         {}",
+        "logout uris:      {}",
+        list(&client.post_logout_redirect_uris)
+    );
+    println!("grants:           {}", grants_text(client));
+    println!("scopes:           {}", client.scopes);
+    println!("id token alg:     {}", client.id_token_alg);
+    println!("access token alg: {}", client.access_token_alg);
+    println!(
+        "roles:            {}",
         if client.roles.is_empty() {
             "-".into()
         } else {
@@ -236,7 +260,7 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
         }
     );
     if let Some(secret) = secret {
-        println!("client secret: {secret}");
+        println!("client secret:    {secret}");
         println!("(shown once; store it now)");
     }
 }

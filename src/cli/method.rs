@@ -6,7 +6,7 @@ use super::Context;
 use super::output;
 use crate::audit::Actor;
 use crate::directory;
-use crate::methods;
+use crate::methods::{self, Method};
 
 #[derive(Debug, Subcommand)]
 pub enum MethodCommand {
@@ -36,10 +36,10 @@ pub async fn run(ctx: &Context, command: MethodCommand) -> anyhow::Result<()> {
                 println!("`{}` has no methods", user.username);
             } else {
                 println!(
-                    "{:<36}  {:<8}  {:<24}  {:<20}  {:<20}  TAP",
+                    "{:<36}  {:<8}  {:<24}  {:<20}  {:<20}  REGISTERED WITH PASS",
                     "ID", "KIND", "NAME", "CREATED", "LAST USED"
                 );
-                for m in list {
+                for m in &list {
                     println!(
                         "{:<36}  {:<8}  {:<24}  {:<20}  {:<20}  {}",
                         m.id,
@@ -47,7 +47,7 @@ pub async fn run(ctx: &Context, command: MethodCommand) -> anyhow::Result<()> {
                         m.name,
                         output::time(m.created_at),
                         m.last_used_at.map(output::time).unwrap_or("-".into()),
-                        if m.registered_with_tap { "yes" } else { "no" }
+                        pass_text(m)
                     );
                 }
             }
@@ -78,4 +78,13 @@ pub async fn run(ctx: &Context, command: MethodCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The pass a method was registered under: its id, "yes" when that was not recorded, or "-".
+fn pass_text(method: &Method) -> &str {
+    match (&method.tap_id, method.registered_with_tap) {
+        (Some(id), _) => id,
+        (None, true) => "yes (id not recorded)",
+        (None, false) => "-",
+    }
 }

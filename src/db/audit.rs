@@ -125,6 +125,27 @@ where
         .await
 }
 
+/// Events about `target_id` with exactly this action, newest first (the target index serves it).
+pub async fn for_target<'e, E>(
+    db: E,
+    target_id: &str,
+    action: &str,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, AuditRow>(&format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE target_id = $1 AND action = $2 \
+         ORDER BY seq DESC LIMIT $3"
+    ))
+    .bind(target_id)
+    .bind(action)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// Events in chain order from `after_seq` (exclusive), a page at a time.
 pub async fn chain_page<'e, E>(
     db: E,

@@ -14,17 +14,18 @@ pub struct ClientRow {
     pub grant_types: String,
     pub scopes: String,
     pub id_token_alg: String,
+    pub access_token_alg: String,
     pub roles: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, name, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, \
-     scopes, id_token_alg, roles, created_at, updated_at";
+     scopes, id_token_alg, access_token_alg, roles, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "INSERT INTO oidc_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO oidc_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
     .bind(&row.id)
     .bind(&row.name)
@@ -34,6 +35,7 @@ pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.grant_types)
     .bind(&row.scopes)
     .bind(&row.id_token_alg)
+    .bind(&row.access_token_alg)
     .bind(&row.roles)
     .bind(row.created_at)
     .bind(row.updated_at)
@@ -45,8 +47,8 @@ pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
 pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE oidc_clients SET name = $2, secret_hash = $3, redirect_uris = $4, \
-         post_logout_redirect_uris = $5, grant_types = $6, scopes = $7, id_token_alg = $8, roles = $9, \
-         updated_at = $10 WHERE id = $1",
+         post_logout_redirect_uris = $5, grant_types = $6, scopes = $7, id_token_alg = $8, \
+         access_token_alg = $9, roles = $10, updated_at = $11 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.name)
@@ -56,6 +58,7 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.grant_types)
     .bind(&row.scopes)
     .bind(&row.id_token_alg)
+    .bind(&row.access_token_alg)
     .bind(&row.roles)
     .bind(row.updated_at)
     .execute(&mut **tx)

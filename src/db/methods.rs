@@ -15,16 +15,18 @@ pub struct MethodRow {
     pub last_step: Option<i64>,
     pub backed_up: i64,
     pub registered_with_tap: i64,
+    /// The pass the registering session began with (NULL before migration 0006).
+    pub tap_id: Option<String>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, user_id, kind, name, credential_id, data, last_step, backed_up, \
-     registered_with_tap, created_at, last_used_at";
+     registered_with_tap, tap_id, created_at, last_used_at";
 
 pub async fn insert(tx: &mut Tx, row: &MethodRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "INSERT INTO methods ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO methods ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
     .bind(&row.id)
     .bind(&row.user_id)
@@ -35,6 +37,7 @@ pub async fn insert(tx: &mut Tx, row: &MethodRow) -> Result<(), sqlx::Error> {
     .bind(row.last_step)
     .bind(row.backed_up)
     .bind(row.registered_with_tap)
+    .bind(&row.tap_id)
     .bind(row.created_at)
     .bind(row.last_used_at)
     .execute(&mut **tx)

@@ -106,7 +106,14 @@ pub async fn finish(
     };
     let label = typed.clone().unwrap_or_default();
 
-    if let Err(e) = throttle::admit(&state.db, address.as_deref(), typed.as_deref()).await {
+    if let Err(e) = throttle::admit(
+        &state.db,
+        &state.config.throttle,
+        address.as_deref(),
+        typed.as_deref(),
+    )
+    .await
+    {
         complete::failed(&state, &label, None, "passkey", "rate_limited", address).await?;
         return Err(e);
     }

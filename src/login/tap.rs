@@ -91,7 +91,14 @@ pub async fn tap_post(
     if flow.passkey_only() {
         return Ok(see_other(&flow.link("/login/methods")));
     }
-    if let Err(e) = throttle::admit(&state.db, address.as_deref(), Some(username.as_str())).await {
+    if let Err(e) = throttle::admit(
+        &state.db,
+        &state.config.throttle,
+        address.as_deref(),
+        Some(username.as_str()),
+    )
+    .await
+    {
         complete::failed(&state, &username, None, "tap", "rate_limited", address).await?;
         return Err(e.into());
     }

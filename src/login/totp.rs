@@ -100,11 +100,19 @@ pub async fn totp_post(
         )
     };
 
-    if let Err(e) = throttle::admit(&state.db, address.as_deref(), Some(username.as_str())).await {
+    if let Err(e) = throttle::admit(
+        &state.db,
+        &state.config.throttle,
+        address.as_deref(),
+        Some(username.as_str()),
+    )
+    .await
+    {
         fail("rate_limited").await?;
         return Err(e.into());
     }
-    if let Some(retry) = throttle::code_locked(&state.db, &username).await? {
+    let code_state = throttle::code_state(&state.db, &username).await?;
+    if let throttle::CodeState::Locked(retry) = code_state {
         fail("locked").await?;
         return Err(AppError::TooManyRequests(retry).into());
     }
@@ -135,7 +143,7 @@ pub async fn totp_post(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     };
 
-    throttle::code_succeeded(&state.db, &username).await?;
+    throttle::code_succeeded(&state.db, &username, code_state).await?;
     let proof = Proof {
         level: Level::OneFactor,
         amr: method.amr(),

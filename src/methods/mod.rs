@@ -55,6 +55,8 @@ pub struct Method {
     pub backed_up: bool,
     /// Registered in a session that began with a Temporary Access Pass.
     pub registered_with_tap: bool,
+    /// The id of that pass; `None` for a method registered without one, or before tapid recorded it.
+    pub tap_id: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -71,6 +73,7 @@ impl Method {
             name: row.name.clone(),
             backed_up: row.backed_up != 0,
             registered_with_tap: row.registered_with_tap != 0,
+            tap_id: row.tap_id.clone(),
             created_at: db::from_ts(row.created_at),
             last_used_at: row.last_used_at.map(db::from_ts),
         })
@@ -93,9 +96,16 @@ pub struct NewMethod<'a> {
     pub actor: &'a Actor,
     pub user: &'a User,
     pub name: &'a str,
-    /// The session registering it began with a Temporary Access Pass.
-    pub registered_with_tap: bool,
+    /// The pass the registering session began with, if it began with one.
+    pub tap_id: Option<String>,
     pub address: Option<String>,
+}
+
+impl NewMethod<'_> {
+    /// The row's `registered_with_tap` (0/1) and `tap_id`.
+    fn pass_columns(&self) -> (i64, Option<String>) {
+        (i64::from(self.tap_id.is_some()), self.tap_id.clone())
+    }
 }
 
 /// A method name as entered: trimmed, 1–64 printable characters.
@@ -146,17 +156,18 @@ pub(crate) async fn insert(
         }
         other => other?,
     }
-    audit::record(
-        &mut tx,
-        Event::new(actor.clone(), "method.registered")
-            .target(user.target())
-            .address(address)
-            .detail("method_id", &method.id)
-            .detail("kind", method.kind)
-            .detail("name", &method.name)
-            .detail("registered_with_tap", method.registered_with_tap),
-    )
-    .await?;
+    let mut event = Event::new(actor.clone(), "method.registered")
+        .target(user.target())
+        .address(address)
+        .detail("method_id", &method.id)
+        .detail("kind", method.kind)
+        .detail("name", &method.name)
+        .detail("registered_with_tap", method.registered_with_tap);
+    if let Some(pass_id) = &method.tap_id {
+        // `pass_id`, as in the `tap.*` events, so one search finds the pass's whole story.
+        event = event.detail("pass_id", pass_id);
+    }
+    audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(method)
 }

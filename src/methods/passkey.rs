@@ -107,6 +107,7 @@ pub async fn finish_registration(
         .ok()
         .and_then(|v| v["cred"]["backup_state"].as_bool())
         .unwrap_or(false);
+    let (registered_with_tap, tap_id) = new.pass_columns();
     let row = MethodRow {
         id: uuid::Uuid::new_v4().to_string(),
         user_id: new.user.id.clone(),
@@ -116,7 +117,8 @@ pub async fn finish_registration(
         data,
         last_step: None,
         backed_up: i64::from(backed_up),
-        registered_with_tap: i64::from(new.registered_with_tap),
+        registered_with_tap,
+        tap_id,
         created_at: db::ts(db::now()),
         last_used_at: None,
     };

@@ -85,6 +85,7 @@ pub async fn store(
     secret: &[u8],
     last_step: Option<i64>,
 ) -> Result<Method, AppError> {
+    let (registered_with_tap, tap_id) = new.pass_columns();
     let id = uuid::Uuid::new_v4().to_string();
     let row = MethodRow {
         data: sealer.seal(secret, &context(&id)),
@@ -95,7 +96,8 @@ pub async fn store(
         credential_id: None,
         last_step,
         backed_up: 0,
-        registered_with_tap: i64::from(new.registered_with_tap),
+        registered_with_tap,
+        tap_id,
         created_at: db::ts(db::now()),
         last_used_at: None,
     };

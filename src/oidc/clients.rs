@@ -128,6 +128,8 @@ pub struct Client {
     #[serde(serialize_with = "as_text")]
     pub scopes: Scope,
     pub id_token_alg: SigningAlg,
+    /// What its access tokens are signed with; any of tapid's published keys verifies at tapid.
+    pub access_token_alg: SigningAlg,
     /// Roles for service use of the admin API (`client_credentials`).
     pub roles: Vec<Role>,
     #[serde(with = "time::serde::rfc3339")]
@@ -180,6 +182,7 @@ impl Client {
                 .collect(),
             scopes: Scope::parse(&row.scopes).unwrap_or_default(),
             id_token_alg: SigningAlg::parse(&row.id_token_alg).unwrap_or(SigningAlg::RS256),
+            access_token_alg: SigningAlg::parse(&row.access_token_alg).unwrap_or(SigningAlg::RS256),
             roles: Role::parse_list(&row.roles),
             created_at: db::from_ts(row.created_at),
             updated_at: db::from_ts(row.updated_at),
@@ -204,6 +207,7 @@ impl Client {
                 .join(" "),
             scopes: self.scopes.to_string(),
             id_token_alg: self.id_token_alg.as_str().into(),
+            access_token_alg: self.access_token_alg.as_str().into(),
             roles: Role::format_list(&self.roles),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
@@ -256,6 +260,7 @@ pub struct NewClient {
     /// `None`: the sign-in scopes for clients that sign people in, nothing otherwise.
     pub scopes: Option<Scope>,
     pub id_token_alg: SigningAlg,
+    pub access_token_alg: SigningAlg,
     pub roles: Vec<Role>,
 }
 
@@ -270,6 +275,7 @@ impl NewClient {
             grant_types: Vec::new(),
             scopes: None,
             id_token_alg: SigningAlg::RS256,
+            access_token_alg: SigningAlg::RS256,
             roles: Vec::new(),
         }
     }
@@ -284,6 +290,7 @@ pub struct ClientChanges {
     pub grant_types: Option<Vec<GrantType>>,
     pub scopes: Option<Scope>,
     pub id_token_alg: Option<SigningAlg>,
+    pub access_token_alg: Option<SigningAlg>,
     pub roles: Option<Vec<Role>>,
     /// Replace the secret of a confidential client (the new one is returned once).
     pub new_secret: bool,
@@ -341,6 +348,7 @@ pub async fn add(
         grant_types,
         scopes,
         id_token_alg: new.id_token_alg,
+        access_token_alg: new.access_token_alg,
         roles: new.roles,
         created_at: now,
         updated_at: now,
@@ -368,6 +376,8 @@ pub async fn add(
             .detail("redirect_uris", &client.redirect_uris)
             .detail("grant_types", &client.grant_types)
             .detail("scopes", client.scopes.to_string())
+            .detail("id_token_alg", client.id_token_alg)
+            .detail("access_token_alg", client.access_token_alg)
             .detail("roles", &client.roles),
     )
     .await?;
@@ -418,6 +428,10 @@ pub async fn update(
     if let Some(alg) = changes.id_token_alg {
         client.id_token_alg = alg;
         event = event.detail("id_token_alg", alg);
+    }
+    if let Some(alg) = changes.access_token_alg {
+        client.access_token_alg = alg;
+        event = event.detail("access_token_alg", alg);
     }
     if let Some(roles) = changes.roles {
         event = event

@@ -1,4 +1,5 @@
-//! Forgetting what can no longer be used: expired codes, pending requests and tokens. Revocation only
+//! Forgetting what can no longer be used: expired codes, pending requests and tokens (and, from the same
+//! ticker, sign-in throttle counters whose window is over). Revocation only
 //! matters while a token could still be presented, so an expired row is dead weight.
 
 use std::time::Duration as StdDuration;
@@ -22,6 +23,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             ticker.tick().await;
             if let Err(e) = purge(&state.db).await {
+                e.log();
+            }
+            if let Err(e) = crate::login::throttle::purge(&state.db).await {
                 e.log();
             }
         }

@@ -34,7 +34,7 @@ pub async fn token_post(
         )));
     }
     // Before any transaction: a first use may have to create keys, which takes the write lock.
-    tokens::warm_keys(&state, client.id_token_alg).await?;
+    tokens::warm_keys(&state, &client).await?;
     let request = grants::Request {
         state: &state,
         client,

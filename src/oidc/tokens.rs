@@ -1,6 +1,8 @@
-//! Minting and verifying tokens. Access tokens are JWTs per RFC 9068 (`typ: at+jwt`), signed RS256 and
-//! recorded by `jti` so they can be revoked; ID tokens are signed with the client's algorithm; refresh
-//! tokens are opaque, stored as digests, and rotated on use.
+//! Minting and verifying tokens. Access tokens are JWTs per RFC 9068 (`typ: at+jwt`), signed with the
+//! client's access-token algorithm (RS256 unless it chose ES256 or EdDSA) and recorded by `jti` so they
+//! can be revoked; ID tokens are signed with the client's ID-token algorithm; refresh tokens are opaque,
+//! stored as digests, and rotated on use. Verification takes the key by `kid` and the algorithm from
+//! that key, never from the token's header.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -93,11 +95,16 @@ fn internal(what: &str) -> impl Fn(jsonwebtoken::errors::Error) -> AppError + '_
     move |e| AppError::Internal(format!("cannot sign the {what}: {e}"))
 }
 
-/// Makes sure the keys `issue` will sign with are loaded (and exist). Call it before opening the
-/// transaction passed to `issue`: creating keys takes the write lock.
-pub async fn warm_keys(state: &AppState, id_token_alg: SigningAlg) -> Result<(), AppError> {
-    state.keys.signing_key(state, SigningAlg::RS256).await?;
-    state.keys.signing_key(state, id_token_alg).await?;
+/// Makes sure the keys `issue` will sign with for `client` are loaded (and exist). Call it before
+/// opening the transaction passed to `issue`: creating keys takes the write lock.
+pub async fn warm_keys(state: &AppState, client: &Client) -> Result<(), AppError> {
+    state
+        .keys
+        .signing_key(state, client.access_token_alg)
+        .await?;
+    if client.id_token_alg != client.access_token_alg {
+        state.keys.signing_key(state, client.id_token_alg).await?;
+    }
     Ok(())
 }
 
@@ -130,7 +137,10 @@ pub async fn issue(
         amr: (!grant.amr.is_empty()).then(|| grant.amr.clone()),
         sid: grant.sid.clone(),
     };
-    let key = state.keys.signing_key(state, SigningAlg::RS256).await?;
+    let key = state
+        .keys
+        .signing_key(state, grant.client.access_token_alg)
+        .await?;
     let mut header = header(&key);
     header.typ = Some("at+jwt".into());
     let access_token =

@@ -79,10 +79,12 @@ impl Person {
 
     /// The session began with a pass (restricted, or renewed after registering a method).
     pub fn began_with_tap(&self) -> bool {
-        self.session
-            .sign_in
-            .as_ref()
-            .is_some_and(|s| s.tap_id.is_some())
+        self.tap_id().is_some()
+    }
+
+    /// The pass the session began with: a method registered in it records this id.
+    pub fn tap_id(&self) -> Option<String> {
+        self.session.sign_in.as_ref().and_then(|s| s.tap_id.clone())
     }
 }
 

@@ -83,7 +83,7 @@ pub async fn finish(
         actor: &actor,
         user: &person.user,
         name: &name,
-        registered_with_tap: person.began_with_tap(),
+        tap_id: person.tap_id(),
         address,
     };
     let method =

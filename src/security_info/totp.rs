@@ -128,7 +128,7 @@ pub async fn totp_post(
         actor: &actor,
         user: &person.user,
         name: &name,
-        registered_with_tap: person.began_with_tap(),
+        tap_id: person.tap_id(),
         address,
     };
     let method =

@@ -47,6 +47,19 @@ async fn an_invalid_value_is_refused_naming_the_key() {
 }
 
 #[tokio::test]
+async fn a_throttle_limit_of_zero_is_refused_naming_the_key() {
+    let out = run_cli(&["migrate"], &[("TAPID_THROTTLE__PER_ADDRESS", "0")]).await;
+
+    assert!(!out.success);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`throttle.per_address`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
 async fn a_malformed_database_url_gives_one_clear_line() {
     for url in ["mysql://localhost/tapid", "postgres://[::1", "sqlite://"] {
         let out = run_cli(&["migrate"], &[("TAPID_DATABASE_URL", url)]).await;

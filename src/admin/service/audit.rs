@@ -1,6 +1,8 @@
 //! Reading the audit trail: filtered, newest first, paged by a cursor (the sequence number to read
 //! below), and exported as JSON Lines or CSV.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -212,6 +214,20 @@ pub async fn recent_sign_ins(
         .await?
         .into_iter()
         .map(AuditEvent::from)
+        .collect())
+}
+
+/// The `tap.issued` events of a user's passes, by pass id. A pass row goes when it is replaced or
+/// purged; the trail keeps when and by whom each pass was issued.
+pub async fn passes_issued(
+    db: &Db,
+    user_id: &str,
+) -> Result<HashMap<String, AuditEvent>, AppError> {
+    let rows = db::audit::for_target(db.pool(), user_id, "tap.issued", 1000).await?;
+    Ok(rows
+        .into_iter()
+        .map(AuditEvent::from)
+        .filter_map(|e| Some((e.details.get("pass_id")?.as_str()?.to_string(), e)))
         .collect())
 }
 

@@ -22,6 +22,7 @@ pub struct ClientInput {
     pub grant_types: Vec<String>,
     pub scopes: Option<String>,
     pub id_token_alg: Option<String>,
+    pub access_token_alg: Option<String>,
     pub roles: Vec<Role>,
 }
 
@@ -34,6 +35,7 @@ pub struct ClientEdit {
     pub grant_types: Option<Vec<String>>,
     pub scopes: Option<String>,
     pub id_token_alg: Option<String>,
+    pub access_token_alg: Option<String>,
     pub roles: Option<Vec<Role>>,
     pub new_secret: bool,
 }
@@ -64,10 +66,14 @@ fn scope(value: &str) -> Result<Scope, AppError> {
     Scope::parse(value).map_err(|e| AppError::invalid(format!("invalid scope: {e}")))
 }
 
-fn alg(value: &str) -> Result<SigningAlg, AppError> {
-    SigningAlg::parse(value.trim()).ok_or_else(|| {
+/// A signing algorithm for `field` (`id_token_alg`, `access_token_alg`); blank means the default.
+fn alg(field: &str, value: Option<&str>) -> Result<Option<SigningAlg>, AppError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    SigningAlg::parse(value).map(Some).ok_or_else(|| {
         AppError::invalid(format!(
-            "unknown signing algorithm `{value}` (RS256, ES256, EdDSA)"
+            "unknown {field} `{value}`: use RS256, ES256 or EdDSA"
         ))
     })
 }
@@ -103,12 +109,11 @@ pub async fn add(
         .filter(|s| !s.trim().is_empty())
         .map(scope)
         .transpose()?;
-    if let Some(a) = input
-        .id_token_alg
-        .as_deref()
-        .filter(|a| !a.trim().is_empty())
-    {
-        new.id_token_alg = alg(a)?;
+    if let Some(a) = alg("id_token_alg", input.id_token_alg.as_deref())? {
+        new.id_token_alg = a;
+    }
+    if let Some(a) = alg("access_token_alg", input.access_token_alg.as_deref())? {
+        new.access_token_alg = a;
     }
     new.roles = input.roles;
     clients::add(db, &authority.actor(), new).await
@@ -131,7 +136,8 @@ pub async fn update(
             .transpose()?,
         grant_types: edit.grant_types.as_deref().map(grants).transpose()?,
         scopes: edit.scopes.as_deref().map(scope).transpose()?,
-        id_token_alg: edit.id_token_alg.as_deref().map(alg).transpose()?,
+        id_token_alg: alg("id_token_alg", edit.id_token_alg.as_deref())?,
+        access_token_alg: alg("access_token_alg", edit.access_token_alg.as_deref())?,
         roles: edit.roles,
         new_secret: edit.new_secret,
     };

@@ -79,11 +79,12 @@ fn directory() -> Value {
         },
         "Method": {
             "type": "object",
-            "required": ["id", "user_id", "kind", "name", "backed_up", "registered_with_tap", "created_at"],
+            "required": ["id", "user_id", "kind", "name", "backed_up", "registered_with_tap", "tap_id", "created_at"],
             "properties": {
                 "id": string(), "user_id": string(), "kind": { "type": "string", "enum": ["passkey", "totp"] },
                 "name": string(), "backed_up": { "type": "boolean" },
                 "registered_with_tap": { "type": "boolean", "description": "Registered in a session that began with a pass." },
+                "tap_id": { "type": ["string", "null"], "description": "The id of that pass (see Pass.id and the pass_id of tap.* audit events); null when registered without a pass, or with one before tapid recorded which." },
                 "created_at": time(), "last_used_at": nullable_time()
             }
         },
@@ -194,15 +195,20 @@ fn passes() -> Value {
 fn clients_policy_audit() -> Value {
     let grants = json!({ "type": "array", "items": { "enum": ["authorization_code", "refresh_token", "client_credentials"] } });
     let alg = json!({ "enum": ["RS256", "ES256", "EdDSA"] });
+    let access_alg = json!({
+        "enum": ["RS256", "ES256", "EdDSA"],
+        "description": "What the client's access tokens (RFC 9068 JWTs) are signed with; default RS256. ES256 costs a fraction of RS256 to sign. tapid's endpoints accept tokens signed with any of its published keys."
+    });
     let policy_groups = json!({ "type": "array", "items": schema_ref("PolicyGroup") });
     json!({
         "Client": {
             "type": "object",
-            "required": ["id", "public", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes", "id_token_alg", "roles", "created_at", "updated_at"],
+            "required": ["id", "public", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes", "id_token_alg", "access_token_alg", "roles", "created_at", "updated_at"],
             "properties": {
                 "id": string(), "name": nullable_string(), "public": { "type": "boolean" },
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
                 "scopes": { "type": "string", "description": "Space-separated." }, "id_token_alg": alg,
+                "access_token_alg": access_alg,
                 "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
@@ -219,7 +225,8 @@ fn clients_policy_audit() -> Value {
             "properties": {
                 "id": string(), "name": nullable_string(), "public": { "type": "boolean" },
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
-                "scope": { "type": "string" }, "id_token_alg": alg, "roles": roles()
+                "scope": { "type": "string" }, "id_token_alg": alg, "access_token_alg": access_alg,
+                "roles": roles()
             }
         },
         "ClientChanges": {
@@ -227,7 +234,8 @@ fn clients_policy_audit() -> Value {
             "additionalProperties": false,
             "properties": {
                 "name": nullable_string(), "redirect_uris": strings(), "post_logout_redirect_uris": strings(),
-                "grant_types": grants, "scope": { "type": "string" }, "id_token_alg": alg, "roles": roles(),
+                "grant_types": grants, "scope": { "type": "string" }, "id_token_alg": alg,
+                "access_token_alg": access_alg, "roles": roles(),
                 "new_secret": { "type": "boolean" }
             }
         },

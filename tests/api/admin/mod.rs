@@ -1,5 +1,6 @@
 //! The admin API (`/api/v1`) and the admin console (`/admin`): the same rules through both.
 
+mod access_token_alg;
 mod api_audit;
 mod api_clients;
 mod api_groups;
@@ -9,4 +10,5 @@ mod api_users;
 mod console_access;
 mod console_admin;
 mod console_helpdesk;
+mod method_pass;
 mod openapi;

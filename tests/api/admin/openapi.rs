@@ -50,3 +50,62 @@ async fn every_reference_in_the_openapi_document_resolves() {
         }
     }
 }
+
+/// The names of an object's fields, sorted.
+fn keys(value: &Value) -> Vec<String> {
+    let mut names: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn the_method_schema_names_exactly_the_fields_the_api_returns() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin_and_helpdesk_tokens().await;
+    app.arrange_user_with_totp("bob").await;
+    let bob = app.user("bob").await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+
+    let methods = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/users/{}/methods", bob.id),
+            &admin,
+            None,
+        )
+        .await
+        .expect(200);
+
+    let schema = &doc["components"]["schemas"]["Method"];
+    assert_eq!(keys(&methods[0]), keys(&schema["properties"]));
+    for required in schema["required"].as_array().unwrap() {
+        assert!(methods[0].get(required.as_str().unwrap()).is_some());
+    }
+}
+
+#[tokio::test]
+async fn the_client_schema_names_exactly_the_fields_the_api_returns() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin_and_helpdesk_tokens().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+
+    let client = app
+        .call(reqwest::Method::GET, "/api/v1/clients/ops", &admin, None)
+        .await
+        .expect(200);
+
+    let schema = &doc["components"]["schemas"]["Client"];
+    assert_eq!(keys(&client), keys(&schema["properties"]));
+    for required in schema["required"].as_array().unwrap() {
+        assert!(client.get(required.as_str().unwrap()).is_some());
+    }
+    for body in ["NewClient", "ClientChanges"] {
+        let properties = &doc["components"]["schemas"][body]["properties"];
+        assert!(properties.get("access_token_alg").is_some(), "{body}");
+    }
+}

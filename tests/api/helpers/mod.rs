@@ -32,18 +32,24 @@ pub struct TestApp {
 
 /// Starts the real router on a free port with a fresh database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with the configuration adjusted first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(&dir).await;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let issuer = format!("http://localhost:{}", addr.port());
-    let config = Config {
+    let mut config = Config {
         listen: addr,
         issuer: Issuer::parse(&issuer).expect("issuer"),
         database_url: Secret::new(database.url.clone()),
         key_file: Some(dir.path().join("tapid.key")),
         ..Config::default()
     };
+    configure(&mut config);
     let db = Db::open(&database.url).await.expect("open database");
     tapid::server::bootstrap(&db, &config)
         .await

@@ -132,7 +132,7 @@ impl TestApp {
                 actor: &Actor::System,
                 user: &user,
                 name: "Phone",
-                registered_with_tap: false,
+                tap_id: None,
                 address: None,
             },
             &secret,

@@ -234,7 +234,7 @@ impl TestApp {
             nonce: None,
             cap_at: None,
         };
-        tapid::oidc::tokens::warm_keys(&state, grant.client.id_token_alg)
+        tapid::oidc::tokens::warm_keys(&state, &grant.client)
             .await
             .unwrap();
         let mut tx = self.db.begin().await.unwrap();

@@ -140,13 +140,13 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         .await
         .unwrap();
     // The other instance mints with its (new) key; this one has the old set cached.
-    tapid::oidc::tokens::warm_keys(&other, tapid::oidc::keys::SigningAlg::RS256)
-        .await
-        .unwrap();
-    let mut tx = other.db.begin().await.unwrap();
     let client = tapid::oidc::clients::get(&other.db, &service.id)
         .await
         .unwrap();
+    tapid::oidc::tokens::warm_keys(&other, &client)
+        .await
+        .unwrap();
+    let mut tx = other.db.begin().await.unwrap();
     let grant = tapid::oidc::tokens::Grant {
         client,
         user: None,

@@ -1,5 +1,6 @@
 //! The OpenID Connect provider, grouped by behaviour.
 
+mod access_token_alg;
 mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;

@@ -13,7 +13,7 @@ use openidconnect::{
 use serde_json::Value;
 
 use crate::helpers::TestApp;
-use crate::helpers::oidc::query_of;
+use crate::helpers::oidc::{jwt_header, query_of};
 use crate::helpers::signin::location;
 use crate::helpers::spawn_app;
 
@@ -47,7 +47,9 @@ async fn authorize_in_browser(
     to
 }
 
-async fn full_flow(alg: &str, expected: CoreJwsSigningAlgorithm) {
+/// The whole flow for a client whose ID tokens are signed with `id_alg` (`expected`) and access tokens
+/// with `access_alg`.
+async fn full_flow(id_alg: &str, access_alg: &str, expected: CoreJwsSigningAlgorithm) {
     // Arrange: a relying party, a person with an authenticator app.
     let app = spawn_app().await;
     let rp = app
@@ -59,7 +61,9 @@ async fn full_flow(alg: &str, expected: CoreJwsSigningAlgorithm) {
                 "--post-logout-redirect-uri",
                 BYE,
                 "--id-token-alg",
-                alg,
+                id_alg,
+                "--access-token-alg",
+                access_alg,
             ],
         )
         .await;
@@ -126,6 +130,10 @@ async fn full_flow(alg: &str, expected: CoreJwsSigningAlgorithm) {
         .request_async(&http)
         .await
         .expect("token exchange");
+    assert_eq!(
+        jwt_header(tokens.access_token().secret())["alg"],
+        access_alg
+    );
     let refresh_1 = tokens
         .refresh_token()
         .expect("a refresh token with offline_access")
@@ -198,6 +206,10 @@ async fn full_flow(alg: &str, expected: CoreJwsSigningAlgorithm) {
         .expect("a rotated refresh token")
         .clone();
     assert_ne!(refresh_2.secret(), refresh_1.secret());
+    assert_eq!(
+        jwt_header(refreshed.access_token().secret())["alg"],
+        access_alg
+    );
     let refreshed_id = refreshed.id_token().expect("an ID token on refresh");
     refreshed_id
         .claims(&verifier, |_: Option<&Nonce>| Ok(()))
@@ -312,17 +324,39 @@ async fn full_flow(alg: &str, expected: CoreJwsSigningAlgorithm) {
 
 #[tokio::test]
 async fn a_relying_party_completes_the_whole_flow_with_rs256() {
-    full_flow("RS256", CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256).await;
+    full_flow(
+        "RS256",
+        "RS256",
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_relying_party_completes_the_whole_flow_with_es256() {
-    full_flow("ES256", CoreJwsSigningAlgorithm::EcdsaP256Sha256).await;
+    full_flow("ES256", "RS256", CoreJwsSigningAlgorithm::EcdsaP256Sha256).await;
 }
 
 #[tokio::test]
 async fn a_relying_party_completes_the_whole_flow_with_eddsa() {
-    full_flow("EdDSA", CoreJwsSigningAlgorithm::EdDsa).await;
+    full_flow("EdDSA", "RS256", CoreJwsSigningAlgorithm::EdDsa).await;
+}
+
+// Userinfo, introspection, refresh and revocation with access tokens signed otherwise than RS256 (and
+// otherwise than the ID tokens: at_hash follows the ID token's algorithm).
+#[tokio::test]
+async fn a_relying_party_completes_the_whole_flow_with_es256_access_tokens() {
+    full_flow("EdDSA", "ES256", CoreJwsSigningAlgorithm::EdDsa).await;
+}
+
+#[tokio::test]
+async fn a_relying_party_completes_the_whole_flow_with_eddsa_access_tokens() {
+    full_flow(
+        "RS256",
+        "EdDSA",
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! What every sign-in page shares: labels, headers, throttling.
 
 use crate::helpers::signin::location;
-use crate::helpers::spawn_app;
+use std::num::NonZeroU32;
+
+use crate::helpers::{spawn_app, spawn_app_with};
 
 /// Every visible input has a `<label for>` naming it.
 fn unlabelled_inputs(html: &str) -> Vec<String> {
@@ -112,4 +114,45 @@ async fn credential_submissions_are_limited_per_client_address() {
     }
 
     assert_eq!(last, 429);
+}
+
+#[tokio::test]
+async fn the_address_limit_follows_throttle_per_address() {
+    let app = spawn_app_with(|c| c.throttle.per_address = NonZeroU32::new(3).unwrap()).await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let response = app
+            .submit_tap_from("/login", &format!("someone{i}"), "WRONGPASS1")
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+
+    assert_eq!(statuses, [422, 422, 422, 429]);
+}
+
+#[tokio::test]
+async fn the_account_limit_follows_throttle_per_account() {
+    let app = spawn_app_with(|c| c.throttle.per_account = NonZeroU32::new(2).unwrap()).await;
+    app.arrange_user("nopass").await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app.submit_tap_from("/login", "nopass", "WRONGPASS1").await;
+        statuses.push(response.status().as_u16());
+    }
+    // Another account from the same address is still counted on its own.
+    let other = app.submit_tap_from("/login", "someone", "WRONGPASS1").await;
+
+    assert_eq!(statuses, [422, 422, 429]);
+    assert_eq!(other.status(), 422);
+}
+
+#[tokio::test]
+async fn raising_the_address_limit_admits_more_than_the_default_sixty() {
+    let app = spawn_app_with(|c| c.throttle.per_address = NonZeroU32::new(1000).unwrap()).await;
+    for i in 0..61 {
+        let response = app
+            .submit_tap_from("/login", &format!("user{}", i / 3), "WRONGPASS1")
+            .await;
+        assert_eq!(response.status(), 422, "submission {i}");
+    }
 }
