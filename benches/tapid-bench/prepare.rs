@@ -45,7 +45,7 @@ pub async fn totp_users(state: &AppState, prefix: &str, n: usize) -> Result<Vec<
                 actor: &Actor::Cli,
                 user: &created,
                 name: "Phone",
-                registered_with_tap: false,
+                tap_id: None,
                 address: None,
             },
             &secret,
