@@ -12,9 +12,11 @@
 mod flows;
 mod http;
 mod load;
+mod machine;
 mod prepare;
 mod report;
 mod scenarios;
+mod setup;
 mod signing;
 mod suite;
 mod tapid;
