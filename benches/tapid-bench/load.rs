@@ -25,6 +25,8 @@ pub struct Window {
 pub struct Watch {
     pub pid: u32,
     pub ticks: f64,
+    /// Also count the CPU of the local PostgreSQL server's processes.
+    pub postgres: bool,
 }
 
 /// What one scenario measured.
@@ -42,6 +44,8 @@ pub struct Measured {
     pub bench_cpu_s: f64,
     /// CPU the rest of the machine used meanwhile (other processes: a noisy neighbour shows here).
     pub others_cpu_s: f64,
+    /// CPU of the local PostgreSQL server (its processes), when the run uses PostgreSQL.
+    pub db_cpu_s: Option<f64>,
     /// Operations that began in the window and succeeded only after it (not in `ops`).
     pub late_ok: u64,
     pub peak_rss_kb: Option<u64>,
@@ -107,15 +111,51 @@ struct Sample {
     tapid: f64,
     own: f64,
     machine: f64,
+    db: f64,
 }
 
-fn sample(pid: &str, ticks: f64) -> Sample {
+fn sample(pid: &str, watch: Watch) -> Sample {
     Sample {
         at: Instant::now(),
-        tapid: cpu_seconds(pid, ticks),
-        own: cpu_seconds("self", ticks),
-        machine: machine_busy_seconds(ticks),
+        tapid: cpu_seconds(pid, watch.ticks),
+        own: cpu_seconds("self", watch.ticks),
+        machine: machine_busy_seconds(watch.ticks),
+        db: if watch.postgres {
+            postgres_cpu_seconds(watch.ticks)
+        } else {
+            0.0
+        },
     }
+}
+
+/// CPU time of every process named `postgres` (the server and its backends). A backend that exits
+/// during the window takes its time with it, so this can only undercount.
+fn postgres_cpu_seconds(ticks: f64) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return f64::NAN;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| stat.contains(" (postgres) "))
+        .map(|stat| {
+            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let tick = |i: usize| {
+                fields
+                    .get(i)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            (tick(11) + tick(12)) / ticks
+        })
+        .sum()
 }
 
 /// Busy CPU time of the whole machine (all but idle and iowait), from the first line of `/proc/stat`.
@@ -155,11 +195,11 @@ pub async fn drive<W: Worker + 'static>(workers: Vec<W>, window: Window, watch: 
     // CPU every 100 ms, so that a window cut short (a pool ran out) is measured over what it lasted.
     let pid = watch.pid.to_string();
     tokio::time::sleep_until(clock.start.into()).await;
-    let mut samples = vec![sample(&pid, watch.ticks)];
+    let mut samples = vec![sample(&pid, watch)];
     while Instant::now() < clock.end {
         let next = (Instant::now() + Duration::from_millis(100)).min(clock.end);
         tokio::time::sleep_until(next.into()).await;
-        samples.push(sample(&pid, watch.ticks));
+        samples.push(sample(&pid, watch));
     }
     let peak_rss_kb = status_kb(watch.pid, "VmHWM");
 
@@ -199,8 +239,12 @@ pub async fn drive<W: Worker + 'static>(workers: Vec<W>, window: Window, watch: 
     measured.wall_s = (last.at - first.at).as_secs_f64();
     measured.tapid_cpu_s = last.tapid - first.tapid;
     measured.bench_cpu_s = last.own - first.own;
-    measured.others_cpu_s =
-        (last.machine - first.machine) - measured.tapid_cpu_s - measured.bench_cpu_s;
+    let db = watch.postgres.then_some(last.db - first.db);
+    measured.db_cpu_s = db;
+    measured.others_cpu_s = (last.machine - first.machine)
+        - measured.tapid_cpu_s
+        - measured.bench_cpu_s
+        - db.unwrap_or(0.0);
     if measured.ops == 0 && measured.late_ok > 0 {
         let late = format!(
             "{} operations in flight at the end succeeded after the window",

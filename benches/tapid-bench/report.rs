@@ -61,7 +61,7 @@ fn tokens_label(tokens: &[SigningAlg]) -> String {
 pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{:<13} {:>4} {:>10} {:>8} {:>8} {:>9} {:>6} {:>6} {:>6} {:>8} {:>7}\n",
+        "{:<13} {:>4} {:>10} {:>8} {:>8} {:>9} {:>6} {:>6} {:>6} {:>6} {:>8} {:>7}\n",
         "scenario",
         "conc",
         "ops/s",
@@ -70,6 +70,7 @@ pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
         "CPU s/1k",
         "tapid",
         "gen",
+        "db",
         "other",
         "peak MB",
         "errors"
@@ -92,7 +93,7 @@ pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
             )
         };
         out.push_str(&format!(
-            "{:<13} {:>4} {:>10.1} {:>8} {:>8} {:>9} {:>6.2} {:>6.2} {:>6.2} {:>8} {:>7}\n",
+            "{:<13} {:>4} {:>10.1} {:>8} {:>8} {:>9} {:>6.2} {:>6.2} {:>6} {:>6.2} {:>8} {:>7}\n",
             o.name,
             m.concurrency,
             m.throughput(),
@@ -101,6 +102,9 @@ pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
             cpu,
             m.cores_used(),
             m.bench_cpu_s / m.wall_s,
+            m.db_cpu_s
+                .map(|d| format!("{:.2}", d / m.wall_s))
+                .unwrap_or_else(|| "-".into()),
             m.others_cpu_s / m.wall_s,
             mb(m.peak_rss_kb),
             m.error_count(),
@@ -285,6 +289,7 @@ pub fn json(outcomes: &[Outcome], rates: &Rates, targets: &[Target]) -> (Value, 
                 "cpu_s_per_1000": m.cpu_per_1k(),
                 "cores_used": m.cores_used(),
                 "load_generator_cpu_s": m.bench_cpu_s,
+                "postgres_cpu_s": m.db_cpu_s,
                 "other_processes_cpu_s": m.others_cpu_s,
                 "late_ok": m.late_ok,
                 "peak_rss_kb": m.peak_rss_kb,

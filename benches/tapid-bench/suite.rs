@@ -89,6 +89,11 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
         watch: Watch {
             pid: tapid.pid(),
             ticks: child::clock_ticks(),
+            // Only a server on this machine: its CPU is then shared with tapid's.
+            postgres: postgres
+                && url::Url::parse(database_url).is_ok_and(|u| {
+                    matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+                }),
         },
     };
     let state = prepare::open(&config).await?;
@@ -150,7 +155,7 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
     );
     println!(
         "{} s measured after {} s warm-up per scenario; cores used during the window by tapid, by this load \
-         generator (one thread) and by other processes",
+         generator (one thread), by PostgreSQL (db) and by other processes",
         args.duration, args.warmup
     );
     println!(
