@@ -239,7 +239,8 @@ pub async fn drive<W: Worker + 'static>(workers: Vec<W>, window: Window, watch: 
     measured.wall_s = (last.at - first.at).as_secs_f64();
     measured.tapid_cpu_s = last.tapid - first.tapid;
     measured.bench_cpu_s = last.own - first.own;
-    let db = watch.postgres.then_some(last.db - first.db);
+    // Backends that exit take their CPU time with them: never below zero.
+    let db = watch.postgres.then_some((last.db - first.db).max(0.0));
     measured.db_cpu_s = db;
     measured.others_cpu_s = (last.machine - first.machine)
         - measured.tapid_cpu_s

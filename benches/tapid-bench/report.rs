@@ -14,6 +14,9 @@ pub struct Outcome {
     pub result: Result<Measured, String>,
     /// The tokens each operation signs (for the comparison with the signing limit).
     pub tokens: Vec<SigningAlg>,
+    /// The signing rates measured right after this scenario, under the same conditions on the machine;
+    /// the run's first measurement when absent.
+    pub measured_rates: Option<Rates>,
 }
 
 /// Signatures per second on one core, per algorithm.
@@ -32,6 +35,7 @@ impl Rates {
 
 impl Outcome {
     fn limit(&self, rates: &Rates) -> Option<f64> {
+        let rates = self.measured_rates.as_ref().unwrap_or(rates);
         (!self.tokens.is_empty()).then(|| limit_per_core(&self.tokens, |a| rates.of(a)))
     }
 
@@ -296,6 +300,11 @@ pub fn json(outcomes: &[Outcome], rates: &Rates, targets: &[Target]) -> (Value, 
                 "errors": m.errors,
                 "note": m.note,
                 "tokens_signed_per_op": o.tokens.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                "signing_per_cpu_second_after": o.measured_rates.as_ref().map(|r| {
+                    r.0.iter()
+                        .map(|(a, v)| (a.as_str().to_string(), json!(v)))
+                        .collect::<serde_json::Map<String, Value>>()
+                }),
                 "signing_limit_per_core": o.limit(rates),
                 "fraction_of_limit_per_core_used": o.fraction(rates),
             }),

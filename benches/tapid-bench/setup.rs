@@ -46,6 +46,7 @@ pub async fn fixed(ctx: &Ctx<'_>, name: &'static str, path: &str) -> Outcome {
         unit: "request",
         result,
         tokens: Vec::new(),
+        measured_rates: None,
     }
 }
 
@@ -114,6 +115,7 @@ pub async fn client_credentials(ctx: &Ctx<'_>, name: &'static str, alg: Option<&
         unit: "grant",
         result,
         tokens,
+        measured_rates: None,
     }
 }
 
@@ -231,6 +233,7 @@ pub async fn code(ctx: &Ctx<'_>, state: &AppState, rates: &Rates) -> Outcome {
         unit: "redemption",
         result,
         tokens,
+        measured_rates: None,
     }
 }
 
@@ -308,6 +311,7 @@ pub async fn refresh(ctx: &Ctx<'_>, state: &AppState) -> Outcome {
         unit: "rotation",
         result,
         tokens,
+        measured_rates: None,
     }
 }
 
@@ -345,6 +349,7 @@ pub async fn totp_signin(ctx: &Ctx<'_>, state: &AppState) -> Outcome {
         unit: "sign-in",
         result,
         tokens: Vec::new(),
+        measured_rates: None,
     }
 }
 
@@ -378,6 +383,7 @@ pub async fn tap_signin(ctx: &Ctx<'_>, state: &AppState) -> (Outcome, Option<Str
         unit: "sign-in",
         result,
         tokens: Vec::new(),
+        measured_rates: None,
     };
     (outcome, params)
 }
