@@ -6,6 +6,9 @@ use tapid::oidc::keys::SigningAlg;
 use crate::load::Measured;
 use crate::signing::{fraction_of_limit, limit_per_core};
 
+/// Fewer operations than this say nothing about a rate per core.
+const MIN_OPS_FOR_RATIO: u64 = 100;
+
 /// One scenario's result, or why it did not run.
 pub struct Outcome {
     pub name: &'static str,
@@ -40,7 +43,11 @@ impl Outcome {
     }
 
     fn fraction(&self, rates: &Rates) -> Option<f64> {
-        let m = self.result.as_ref().ok().filter(|m| m.ops > 0)?;
+        let m = self
+            .result
+            .as_ref()
+            .ok()
+            .filter(|m| m.ops >= MIN_OPS_FOR_RATIO)?;
         Some(fraction_of_limit(
             m.throughput(),
             m.cores_used(),
@@ -131,7 +138,9 @@ pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
     }
     let signed: Vec<&Outcome> = outcomes
         .iter()
-        .filter(|o| o.result.as_ref().is_ok_and(|m| m.ops > 0) && !o.tokens.is_empty())
+        .filter(|o| {
+            o.result.as_ref().is_ok_and(|m| m.ops >= MIN_OPS_FOR_RATIO) && !o.tokens.is_empty()
+        })
         .collect();
     if !signed.is_empty() {
         out.push_str(&format!(
