@@ -13,11 +13,14 @@ pub struct AppState {
     pub sealer: Arc<Sealer>,
     /// Signing keys in memory (see `oidc::keys`).
     pub keys: Arc<crate::oidc::keys::KeyCache>,
+    /// Group commit of append-only grants (see `oidc::recorder`).
+    pub recorder: Arc<crate::oidc::recorder::Recorder>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, sealer: Sealer) -> Self {
         Self {
+            recorder: Arc::new(crate::oidc::recorder::Recorder::new(db.clone())),
             db,
             config: Arc::new(config),
             sealer: Arc::new(sealer),
