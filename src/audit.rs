@@ -126,12 +126,32 @@ impl Event {
 /// Appends an event to the chain inside the caller's transaction (begun with [`db::Db::begin`],
 /// which holds the chain's lock).
 pub async fn record(tx: &mut Tx, event: Event) -> Result<(), sqlx::Error> {
-    let (prev_seq, prev_hash) = store::head(tx).await?;
+    record_all(tx, vec![event]).await
+}
+
+/// Appends several events, in order, reading and moving the chain head once.
+pub async fn record_all(tx: &mut Tx, events: Vec<Event>) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev_hash) = store::head(tx).await?;
+    let at = db::ts(OffsetDateTime::now_utc());
+    for event in events {
+        seq += 1;
+        let row = chained(event, seq, at, prev_hash);
+        store::insert(tx, &row).await?;
+        prev_hash = row.hash;
+    }
+    store::set_head(tx, seq, &prev_hash).await
+}
+
+/// The stored form of `event` as the `seq`-th link after `prev_hash`.
+fn chained(event: Event, seq: i64, at: i64, prev_hash: String) -> AuditRow {
     let (actor_kind, actor_id, actor_name) = event.actor.parts();
     let mut row = AuditRow {
-        seq: prev_seq + 1,
+        seq,
         id: uuid::Uuid::now_v7().to_string(),
-        at: db::ts(OffsetDateTime::now_utc()),
+        at,
         actor_kind: actor_kind.into(),
         actor_id,
         actor_name,
@@ -151,7 +171,7 @@ pub async fn record(tx: &mut Tx, event: Event) -> Result<(), sqlx::Error> {
         hash: String::new(),
     };
     row.hash = hash_of(&row);
-    store::append(tx, &row).await
+    row
 }
 
 /// The hash of an event over a canonical encoding of every field but the hash itself.

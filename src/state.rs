@@ -13,11 +13,25 @@ pub struct AppState {
     pub sealer: Arc<Sealer>,
     /// Signing keys in memory (see `oidc::keys`).
     pub keys: Arc<crate::oidc::keys::KeyCache>,
+    /// The discovery document, built once from the configuration.
+    pub discovery: axum::body::Bytes,
+    /// The JWK Set as last served (see `oidc::jwks`).
+    pub jwks: Arc<crate::oidc::jwks::JwksCache>,
+    /// Passcode checks (Argon2) allowed to run at once: one per core, which bounds their memory.
+    pub passcode_checks: Arc<tokio::sync::Semaphore>,
+    /// Group commit of append-only grants (see `oidc::recorder`).
+    pub recorder: Arc<crate::oidc::recorder::Recorder>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, sealer: Sealer) -> Self {
         Self {
+            discovery: crate::oidc::discovery::document(&config),
+            jwks: Arc::default(),
+            passcode_checks: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            recorder: Arc::new(crate::oidc::recorder::Recorder::new(db.clone())),
             db,
             config: Arc::new(config),
             sealer: Arc::new(sealer),

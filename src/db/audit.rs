@@ -56,7 +56,8 @@ pub async fn head(tx: &mut Tx) -> Result<(i64, String), sqlx::Error> {
         .await
 }
 
-pub async fn append(tx: &mut Tx, row: &AuditRow) -> Result<(), sqlx::Error> {
+/// Inserts one event; the caller moves the head with [`set_head`] after the last one.
+pub async fn insert(tx: &mut Tx, row: &AuditRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_events (seq, id, at, actor_kind, actor_id, actor_name, action, target_kind, \
          target_id, target_name, outcome, severity, address, details, prev_hash, hash) \
@@ -80,9 +81,13 @@ pub async fn append(tx: &mut Tx, row: &AuditRow) -> Result<(), sqlx::Error> {
     .bind(&row.hash)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+pub async fn set_head(tx: &mut Tx, seq: i64, hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(row.seq)
-        .bind(&row.hash)
+        .bind(seq)
+        .bind(hash)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -58,12 +58,15 @@ where
     Ok(())
 }
 
-pub async fn find(tx: &mut Tx, code_hash: &str) -> Result<Option<CodeRow>, sqlx::Error> {
+pub async fn find<'e, E>(db: E, code_hash: &str) -> Result<Option<CodeRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
     sqlx::query_as::<Any, CodeRow>(&format!(
         "SELECT {COLUMNS} FROM authorization_codes WHERE code_hash = $1"
     ))
     .bind(code_hash)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(db)
     .await
 }
 

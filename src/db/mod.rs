@@ -17,14 +17,43 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A writing transaction. It holds this instance's write turn (so writers wait for each other here, without
+/// holding a connection, instead of inside the database) and the audit chain's lock, until it commits or
+/// is dropped (which rolls it back).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -40,6 +69,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// One writing transaction at a time per instance (see [`Tx`]).
+    write_turn: Arc<Mutex<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +123,11 @@ impl Db {
                 Err(e) => return Err(ConnectError::Unreachable(first_line(&e.to_string()))),
             }
         };
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            write_turn: Arc::default(),
+        })
     }
 
     /// Connects and brings the schema up to date.
@@ -125,8 +160,16 @@ impl Db {
     ///
     /// It takes the write lock first: on SQLite a transaction that reads before it writes can fail when
     /// another writer commits in between, and the audit chain needs writes serialised on both backends.
+    ///
+    /// Writers queue for this instance's turn before they take a connection: a writer waiting inside the
+    /// database would hold a connection that the one holding the lock may need, and SQLite's busy handler
+    /// polls with sleeps where a queue hands over at once.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let turn = self.write_turn.clone().lock_owned().await;
+        let mut tx = Tx {
+            inner: self.pool.begin().await?,
+            _turn: turn,
+        };
         audit::lock_head(&mut tx, self.backend).await?;
         Ok(tx)
     }

@@ -103,24 +103,27 @@ pub async fn tap_post(
         return Err(e.into());
     }
 
-    let signed_in =
-        match tap::check_passcode(&state.db, &username, &form.passcode, address.clone()).await {
-            Ok(s) => s,
-            Err(TapRefused::Refused) => {
-                // The pass's own record (tap.failed, with the reason) is already written.
-                let user = crate::directory::users::find_by_username(&state.db, &username).await?;
-                let reason = "pass_refused";
-                complete::failed(&state, &username, user.as_ref(), "tap", reason, address).await?;
-                let view = TapView {
-                    csrf: session.csrf.clone(),
-                    flow,
-                    username,
-                    error: Some(REFUSED.into()),
-                };
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
-            }
-            Err(TapRefused::Error(e)) => return Err(e.into()),
-        };
+    // Argon2 takes 19 MiB and a core for a while: at most one check per core runs at once, the rest queue.
+    let permit = state.passcode_checks.acquire().await;
+    let checked = tap::check_passcode(&state.db, &username, &form.passcode, address.clone()).await;
+    drop(permit);
+    let signed_in = match checked {
+        Ok(s) => s,
+        Err(TapRefused::Refused) => {
+            // The pass's own record (tap.failed, with the reason) is already written.
+            let user = crate::directory::users::find_by_username(&state.db, &username).await?;
+            let reason = "pass_refused";
+            complete::failed(&state, &username, user.as_ref(), "tap", reason, address).await?;
+            let view = TapView {
+                csrf: session.csrf.clone(),
+                flow,
+                username,
+                error: Some(REFUSED.into()),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        }
+        Err(TapRefused::Error(e)) => return Err(e.into()),
+    };
 
     let policy = tap::policy::load(&state.db).await?;
     let window = Duration::minutes(i64::from(policy.enrollment_window));

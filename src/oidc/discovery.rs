@@ -1,6 +1,6 @@
 //! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0).
 
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -8,11 +8,24 @@ use serde_json::json;
 
 use super::keys::SigningAlg;
 use super::{claims, client_auth, scope};
+use crate::config::Config;
 use crate::session::Level;
 use crate::state::AppState;
 
+/// Serves the document built once at start (it depends only on the configuration).
 pub async fn configuration_get(State(state): State<AppState>) -> impl IntoResponse {
-    let issuer = &state.config.issuer;
+    (
+        [
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::CONTENT_TYPE, "application/json"),
+        ],
+        state.discovery.clone(),
+    )
+}
+
+/// The discovery document for this configuration, as served.
+pub fn document(config: &Config) -> Bytes {
+    let issuer = &config.issuer;
     let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
     let body = json!({
         "issuer": issuer.as_str(),
@@ -45,8 +58,5 @@ pub async fn configuration_get(State(state): State<AppState>) -> impl IntoRespon
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": false,
     });
-    (
-        [(header::CACHE_CONTROL, "public, max-age=3600")],
-        Json(body),
-    )
+    Bytes::from(body.to_string())
 }

@@ -318,6 +318,8 @@ pub async fn jwks(state: &AppState) -> Result<Value, AppError> {
 #[derive(Default)]
 pub struct KeyCache {
     inner: RwLock<Option<Loaded>>,
+    /// Held while reloading, so that requests meeting an empty or expired cache together load it once.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for KeyCache {
@@ -345,6 +347,11 @@ impl KeyCache {
         if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
             return Ok(key);
         }
+        let _loading = self.loading.lock().await;
+        // Another request may have loaded the keys while this one waited.
+        if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
+            return Ok(key);
+        }
         self.reload(state).await?;
         if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
             return Ok(key);
@@ -369,6 +376,10 @@ impl KeyCache {
         let plausible = kid.len() <= 128 && kid.bytes().all(|b| b.is_ascii_graphic());
         if !plausible || !db::keys::is_published(state.db.pool(), kid, db::ts(db::now())).await? {
             return Ok(None);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(key) = self.cached(|k| k.kid == kid, CACHE_TTL).await {
+            return Ok(Some(key));
         }
         self.reload(state).await?;
         Ok(self.cached(|k| k.kid == kid, CACHE_TTL).await)

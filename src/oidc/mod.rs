@@ -15,6 +15,7 @@ pub mod logout;
 pub mod maintenance;
 pub mod params;
 pub mod pkce;
+pub mod recorder;
 pub mod revoke;
 pub mod scope;
 pub mod token;

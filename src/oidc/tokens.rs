@@ -116,6 +116,20 @@ pub async fn issue(
     with_id_token: bool,
     with_refresh_token: bool,
 ) -> Result<TokenResponse, OAuthError> {
+    let (response, rows) = mint(state, grant, with_id_token, with_refresh_token).await?;
+    for row in &rows {
+        store::insert(tx, row).await?;
+    }
+    Ok(response)
+}
+
+/// Signs the tokens of a grant and returns them with the rows that record them (not yet stored).
+pub async fn mint(
+    state: &AppState,
+    grant: &Grant,
+    with_id_token: bool,
+    with_refresh_token: bool,
+) -> Result<(TokenResponse, Vec<TokenRow>), OAuthError> {
     let lifetimes = &state.config.tokens;
     let now = db::ts(db::now());
     let issuer = state.config.issuer.as_str();
@@ -145,19 +159,15 @@ pub async fn issue(
     header.typ = Some("at+jwt".into());
     let access_token =
         jsonwebtoken::encode(&header, &claims, key.encoding()).map_err(internal("access token"))?;
-    store::insert(
-        tx,
-        &row(
-            grant,
-            &claims.jti,
-            store::ACCESS,
-            None,
-            &claims.scope,
-            now,
-            claims.exp,
-        ),
-    )
-    .await?;
+    let mut rows = vec![row(
+        grant,
+        &claims.jti,
+        store::ACCESS,
+        None,
+        &claims.scope,
+        now,
+        claims.exp,
+    )];
 
     let id_token = match (&grant.user, with_id_token) {
         (Some(user), true) => Some(id_token(state, grant, user, &access_token, now).await?),
@@ -180,20 +190,21 @@ pub async fn issue(
             expires_at,
         );
         refresh.cap_at = grant.cap_at;
-        store::insert(tx, &refresh).await?;
+        rows.push(refresh);
         Some(token)
     } else {
         None
     };
 
-    Ok(TokenResponse {
+    let response = TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in: lifetimes.access_token,
         id_token,
         refresh_token,
         scope: grant.scope.to_string(),
-    })
+    };
+    Ok((response, rows))
 }
 
 fn header(key: &SigningKey) -> Header {

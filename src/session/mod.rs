@@ -222,7 +222,7 @@ pub async fn establish(
         created_at: now,
         expires_at,
     };
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if let Some(previous) = &previous {
         db::sessions::delete(&mut *tx, &previous.id_hash).await?;
     }

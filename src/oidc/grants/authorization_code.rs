@@ -24,8 +24,10 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         return Err(unusable());
     }
     let now = db::ts(db::now());
-    let mut tx = state.db.begin().await?;
-    let row = db::codes::find(&mut tx, &secrets::digest(code))
+    let code_hash = secrets::digest(code);
+    // Everything that can be checked and signed is done before the write lock is taken; the lock covers
+    // only spending the code and recording what it bought.
+    let row = db::codes::find(state.db.pool(), &code_hash)
         .await?
         .ok_or_else(unusable)?;
     if row.client_id != client.id {
@@ -34,6 +36,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         ));
     }
     if row.used_at.is_some() {
+        let mut tx = state.db.begin().await?;
         revoke_replayed(&mut tx, &request, &row, now).await?;
         tx.commit().await?;
         return Err(unusable());
@@ -47,15 +50,6 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         ));
     }
     check_pkce(&row, verifier, client.public)?;
-    if !db::codes::mark_used(&mut tx, &row.code_hash, now).await? {
-        return Err(unusable());
-    }
-    if db::sessions::find_by_sid(&mut *tx, &row.sid, now)
-        .await?
-        .is_none()
-    {
-        return Err(OAuthError::invalid_grant("the sign-in session has ended"));
-    }
     let user = directory::users::find_by_id(&state.db, &row.user_id)
         .await?
         .filter(|u| u.enabled)
@@ -77,7 +71,24 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         nonce: row.nonce.clone(),
         cap_at: row.tap_id.is_some().then_some(row.session_expires_at),
     };
-    let response = tokens::issue(state, &mut tx, &grant, true, refresh).await?;
+    let (response, tokens) = tokens::mint(state, &grant, true, refresh).await?;
+
+    let mut tx = state.db.begin().await?;
+    if !db::codes::mark_used(&mut tx, &code_hash, now).await? {
+        // Spent by a redemption that committed since the code was read: this one is a replay.
+        revoke_replayed(&mut tx, &request, &row, now).await?;
+        tx.commit().await?;
+        return Err(unusable());
+    }
+    if db::sessions::find_by_sid(&mut *tx, &row.sid, now)
+        .await?
+        .is_none()
+    {
+        return Err(OAuthError::invalid_grant("the sign-in session has ended"));
+    }
+    for token in &tokens {
+        db::tokens::insert(&mut tx, token).await?;
+    }
     record_issued(
         &mut tx,
         &request,

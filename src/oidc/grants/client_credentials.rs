@@ -1,9 +1,11 @@
 //! `client_credentials`: a confidential client acting for itself. No ID token, no refresh token; the access
-//! token's `sub` is the client id.
+//! token's `sub` is the client id. Nothing is read or updated, so the grant is recorded by group commit
+//! (`oidc::recorder`).
 
-use super::{Request, record_issued};
+use super::{Request, issued};
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
+use crate::oidc::recorder::Appends;
 use crate::oidc::scope::{self, Scope};
 use crate::oidc::tokens::{self, Grant, TokenResponse};
 
@@ -45,16 +47,14 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         cap_at: None,
     };
     let state = request.state;
-    let mut tx = state.db.begin().await?;
-    let response = tokens::issue(state, &mut tx, &grant, false, false).await?;
-    record_issued(
-        &mut tx,
-        &request,
-        GrantType::ClientCredentials,
-        &grant,
-        false,
-    )
-    .await?;
-    tx.commit().await?;
+    let (response, tokens) = tokens::mint(state, &grant, false, false).await?;
+    let event = issued(&request, GrantType::ClientCredentials, &grant, false);
+    state
+        .recorder
+        .record(Appends {
+            tokens,
+            events: vec![event],
+        })
+        .await?;
     Ok(response)
 }

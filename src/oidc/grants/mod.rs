@@ -27,24 +27,30 @@ async fn record_issued(
     grant: &Grant,
     refresh_token: bool,
 ) -> Result<(), sqlx::Error> {
+    audit::record(tx, issued(request, grant_type, grant, refresh_token)).await
+}
+
+/// The `token.issued` event of a successful grant.
+fn issued(
+    request: &Request<'_>,
+    grant_type: GrantType,
+    grant: &Grant,
+    refresh_token: bool,
+) -> Event {
     let target = match &grant.user {
         Some(user) => user.target(),
         None => request.client.target(),
     };
-    audit::record(
-        tx,
-        Event::new(
-            Actor::Client {
-                id: request.client.id.clone(),
-            },
-            "token.issued",
-        )
-        .target(target)
-        .address(request.address.clone())
-        .detail("grant_type", grant_type)
-        .detail("client_id", &request.client.id)
-        .detail("scope", grant.scope.to_string())
-        .detail("refresh_token", refresh_token),
+    Event::new(
+        Actor::Client {
+            id: request.client.id.clone(),
+        },
+        "token.issued",
     )
-    .await
+    .target(target)
+    .address(request.address.clone())
+    .detail("grant_type", grant_type)
+    .detail("client_id", &request.client.id)
+    .detail("scope", grant.scope.to_string())
+    .detail("refresh_token", refresh_token)
 }

@@ -20,14 +20,16 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         return Err(unusable());
     }
     let now = db::ts(db::now());
-    let mut tx = state.db.begin().await?;
-    let row = db::tokens::find_refresh(&mut *tx, &secrets::digest(token))
+    let token_hash = secrets::digest(token);
+    // Checked and signed before the write lock is taken; the lock covers only the rotation and its record.
+    let row = db::tokens::find_refresh(state.db.pool(), &token_hash)
         .await?
         .ok_or_else(unusable)?;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(unusable());
     }
     if row.rotated_at.is_some() {
+        let mut tx = state.db.begin().await?;
         revoke_reused(&mut tx, &request, &row, now).await?;
         tx.commit().await?;
         return Err(unusable());
@@ -53,9 +55,6 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         .await?
         .filter(|u| u.enabled)
         .ok_or_else(unusable)?;
-    if !db::tokens::mark_rotated(&mut tx, &row.id, now).await? {
-        return Err(unusable());
-    }
     let grant = Grant {
         client: client.clone(),
         user: Some(user),
@@ -71,7 +70,21 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         scope,
     };
     let with_id_token = grant.scope.contains(scope::OPENID);
-    let response = tokens::issue(state, &mut tx, &grant, with_id_token, true).await?;
+    let (response, tokens) = tokens::mint(state, &grant, with_id_token, true).await?;
+
+    let mut tx = state.db.begin().await?;
+    if !db::tokens::mark_rotated(&mut tx, &row.id, now).await? {
+        // Changed since it was read: rotated by a concurrent use (a reuse), or revoked.
+        let now_row = db::tokens::find_refresh(&mut *tx, &token_hash).await?;
+        if now_row.is_some_and(|r| r.rotated_at.is_some() && r.revoked_at.is_none()) {
+            revoke_reused(&mut tx, &request, &row, now).await?;
+            tx.commit().await?;
+        }
+        return Err(unusable());
+    }
+    for token in &tokens {
+        db::tokens::insert(&mut tx, token).await?;
+    }
     record_issued(&mut tx, &request, GrantType::RefreshToken, &grant, true).await?;
     tx.commit().await?;
     Ok(response)

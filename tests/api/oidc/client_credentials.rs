@@ -176,3 +176,60 @@ async fn every_successful_grant_is_recorded_in_the_audit_trail() {
     assert_eq!(events[0]["details"]["grant_type"], "client_credentials");
     assert_eq!(events[0]["details"]["client_id"], "svc");
 }
+
+/// `client_credentials` grants are written by group commit: many requests share one transaction, yet every
+/// grant answered 200 has its own token row and `token.issued` event, and the audit chain stays intact —
+/// also with two instances (two writers) appending to the same chain at once.
+#[tokio::test]
+async fn concurrent_grants_on_two_instances_are_each_recorded_and_chained() {
+    let app = spawn_app().await;
+    let other = app.second_instance().await;
+    let service = app.service_client("svc", "tapid:admin").await;
+    let secret = service.secret.clone().unwrap();
+
+    let mut grants = tokio::task::JoinSet::new();
+    for i in 0..96 {
+        let instance = if i % 2 == 0 {
+            app.new_browser()
+        } else {
+            other.new_browser()
+        };
+        let secret = secret.clone();
+        grants.spawn(async move {
+            let response = instance
+                .post_client_form(
+                    "/token",
+                    &[("grant_type", "client_credentials")],
+                    Some(("svc", &secret)),
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+            let body: Value = response.json().await.unwrap();
+            jwt_claims(body["access_token"].as_str().unwrap())["jti"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        });
+    }
+    let jtis: Vec<String> = grants.join_all().await;
+
+    for jti in &jtis {
+        let row = tapid::db::tokens::find_by_id(app.db.pool(), jti)
+            .await
+            .unwrap();
+        assert!(row.is_some(), "access token {jti} was recorded");
+    }
+    let all = tapid::db::audit::AuditFilter {
+        limit: 100_000,
+        ..Default::default()
+    };
+    let events = tapid::db::audit::list(app.db.pool(), &all).await.unwrap();
+    let issued = events.iter().filter(|e| e.action == "token.issued").count();
+    assert_eq!(issued, jtis.len());
+    assert_eq!(
+        tapid::audit::verify(&app.db).await.unwrap(),
+        tapid::audit::Verdict::Intact {
+            events: events.len() as i64
+        }
+    );
+}

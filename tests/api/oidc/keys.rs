@@ -68,6 +68,8 @@ async fn rotation_adds_new_keys_and_keeps_the_old_ones_published() {
     let out = app.cli(&["keys", "rotate", "--json"]).await;
 
     out.ok();
+    // The set is read again once the copy this instance served is older than `FRESH`.
+    tokio::time::sleep(tapid::oidc::jwks::FRESH).await;
     let after = published_kids(&app).await;
     assert_eq!(
         after.len(),
