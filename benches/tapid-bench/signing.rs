@@ -45,7 +45,7 @@ pub async fn rate(state: &AppState, alg: SigningAlg, time: Duration) -> Result<f
             amr: None,
             sid: None,
         };
-        jsonwebtoken::encode(&header, &claims, key.encoding())
+        key.sign(&header, &claims)
             .map_err(|e| format!("signing with {alg}: {e}"))?;
         signed += 1;
     }

@@ -10,10 +10,14 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+};
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 use serde_json::Value;
 use time::Duration;
@@ -72,8 +76,58 @@ pub struct SigningKey {
     pub kid: String,
     pub alg: SigningAlg,
     pub active: bool,
-    encoding: EncodingKey,
+    signer: Signer,
     decoding: DecodingKey,
+}
+
+/// The private half, parsed once when the key is loaded: parsing a key (an RSA key's Montgomery constants,
+/// an EC or Ed25519 key's public point) costs about as much as a signature, so it is never done per token.
+enum Signer {
+    Rsa(RsaKeyPair),
+    Ec(EcdsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+impl Signer {
+    fn from_pkcs8(alg: SigningAlg, pkcs8: &[u8]) -> Result<Self, AppError> {
+        let unreadable = |e: aws_lc_rs::error::KeyRejected| {
+            AppError::Internal(format!("stored {alg} key unreadable: {e}"))
+        };
+        Ok(match alg {
+            SigningAlg::RS256 => Signer::Rsa(RsaKeyPair::from_pkcs8(pkcs8).map_err(unreadable)?),
+            SigningAlg::ES256 => Signer::Ec(
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+                    .map_err(unreadable)?,
+            ),
+            SigningAlg::EdDSA => {
+                Signer::Ed(Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(unreadable)?)
+            }
+        })
+    }
+
+    /// The JWS signature of `message` (RS256: PKCS#1 v1.5; ES256: r‖s; EdDSA: Ed25519).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, AppError> {
+        let failed = |_| AppError::Internal("signing failed".into());
+        match self {
+            Signer::Rsa(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .map_err(failed)?;
+                Ok(signature)
+            }
+            Signer::Ec(key) => Ok(key
+                .sign(&SystemRandom::new(), message)
+                .map_err(failed)?
+                .as_ref()
+                .to_vec()),
+            Signer::Ed(key) => Ok(key.sign(message).as_ref().to_vec()),
+        }
+    }
 }
 
 impl fmt::Debug for SigningKey {
@@ -86,8 +140,17 @@ impl fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    pub fn encoding(&self) -> &EncodingKey {
-        &self.encoding
+    /// A compact JWS (RFC 7515) of `claims` under `header`, signed with this key.
+    pub fn sign<T: Serialize>(&self, header: &Header, claims: &T) -> Result<String, AppError> {
+        let json = |e: serde_json::Error| AppError::Internal(format!("cannot encode a JWT: {e}"));
+        let mut token = String::with_capacity(1024);
+        URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(header).map_err(json)?, &mut token);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims).map_err(json)?, &mut token);
+        let signature = self.signer.sign(token.as_bytes())?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        Ok(token)
     }
 
     pub fn decoding(&self) -> &DecodingKey {
@@ -428,7 +491,7 @@ fn open(sealer: &Sealer, row: &KeyRow) -> Result<SigningKey, AppError> {
         kid: row.kid.clone(),
         alg,
         active: row.retired_at.is_none(),
-        encoding: encoding_key(alg, &pkcs8)?,
+        signer: Signer::from_pkcs8(alg, &pkcs8)?,
         decoding,
     })
 }
@@ -458,6 +521,34 @@ mod tests {
             let published = serde_json::to_value(&jwk).unwrap();
             assert_eq!(published["alg"], alg.as_str());
             assert!(published.get("d").is_none(), "no private part is published");
+        }
+    }
+
+    #[test]
+    fn tokens_signed_with_the_parsed_key_verify_through_the_published_jwk() {
+        for alg in SigningAlg::ALL {
+            let (pkcs8, jwk) = generate(alg).unwrap();
+            let key = SigningKey {
+                kid: jwk.common.key_id.clone().unwrap(),
+                alg,
+                active: true,
+                signer: Signer::from_pkcs8(alg, &pkcs8).unwrap(),
+                decoding: DecodingKey::from_jwk(&jwk).unwrap(),
+            };
+            let mut header = Header::new(alg.jwt());
+            header.kid = Some(key.kid.clone());
+            let claims = serde_json::json!({"sub": "x", "exp": 4_000_000_000u64});
+
+            let token = key.sign(&header, &claims).unwrap();
+
+            let data =
+                decode::<Value>(&token, key.decoding(), &Validation::new(alg.jwt())).unwrap();
+            assert_eq!(data.claims["sub"], "x");
+            assert_eq!(data.header.kid, Some(key.kid.clone()));
+            let tampered = format!("{}x", &token[..token.len() - 1]);
+            assert!(
+                decode::<Value>(&tampered, key.decoding(), &Validation::new(alg.jwt())).is_err()
+            );
         }
     }
 

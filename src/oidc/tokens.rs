@@ -91,10 +91,6 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
-fn internal(what: &str) -> impl Fn(jsonwebtoken::errors::Error) -> AppError + '_ {
-    move |e| AppError::Internal(format!("cannot sign the {what}: {e}"))
-}
-
 /// Makes sure the keys `issue` will sign with for `client` are loaded (and exist). Call it before
 /// opening the transaction passed to `issue`: creating keys takes the write lock.
 pub async fn warm_keys(state: &AppState, client: &Client) -> Result<(), AppError> {
@@ -157,8 +153,7 @@ pub async fn mint(
         .await?;
     let mut header = header(&key);
     header.typ = Some("at+jwt".into());
-    let access_token =
-        jsonwebtoken::encode(&header, &claims, key.encoding()).map_err(internal("access token"))?;
+    let access_token = key.sign(&header, &claims)?;
     let mut rows = vec![row(
         grant,
         &claims.jti,
@@ -277,7 +272,7 @@ async fn id_token(
     }
     let mut header = header(&key);
     header.typ = Some("JWT".into());
-    Ok(jsonwebtoken::encode(&header, &claims, key.encoding()).map_err(internal("ID token"))?)
+    Ok(key.sign(&header, &claims)?)
 }
 
 /// `at_hash`: the left half of the hash of the token, with the hash of the signing algorithm
