@@ -2,9 +2,7 @@
 //! a confidential client using `client_credentials` (acting with the roles it was granted), or a
 //! person's token from a phishing-resistant sign-in (acting with their roles).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::directory;
 use crate::error::AppError;
 use crate::oidc;
+use crate::pages::ClientAddress;
 use crate::session::Level;
 use crate::state::AppState;
 use crate::tap::Authority;
@@ -57,7 +56,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiRejection> {
         let state = AppState::from_ref(state);
         let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let claims = oidc::tokens::verify_access_token(&state, token)
+        let claims = oidc::tokens::verify_access_token(&state.oidc, token)
             .await
             .map_err(|_| AppError::Unauthenticated)?;
         let authority = if claims.is_client_token() {
@@ -82,10 +81,7 @@ where
             }
             Authority::User(user)
         };
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, &state).await;
         Ok(Self { authority, address })
     }
 }

@@ -65,7 +65,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
         app.config.clone(),
         tapid::secrets::Sealer::from_config(&app.config).unwrap(),
     );
-    let claims = tapid::oidc::tokens::verify_access_token(&state, &token)
+    let claims = tapid::oidc::tokens::verify_access_token(&state.oidc, &token)
         .await
         .unwrap();
     assert_eq!(claims.client_id, "svc");
@@ -81,7 +81,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
 
     assert_eq!(revoked.status(), 200);
     assert!(
-        tapid::oidc::tokens::verify_access_token(&state, &token)
+        tapid::oidc::tokens::verify_access_token(&state.oidc, &token)
             .await
             .is_err()
     );
