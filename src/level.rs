@@ -44,6 +44,45 @@ impl Level {
     }
 }
 
+/// What a sign-in used: RFC 8176 method references in the order they were used (`tap`, `otp`, `hwk`,
+/// `user`, `mfa`…), carried as one value from the sign-in to the session, the code and the tokens.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Amr(Vec<String>);
+
+impl Amr {
+    pub fn new<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Self {
+        Self(values.into_iter().map(Into::into).collect())
+    }
+
+    /// As the database keeps it: space-separated.
+    pub fn from_stored(value: &str) -> Self {
+        Self::new(value.split_whitespace())
+    }
+
+    pub fn to_stored(&self) -> String {
+        self.0.join(" ")
+    }
+
+    /// These references, then `more`'s (a pass sign-in followed by registering a method).
+    pub fn then(mut self, more: Amr) -> Self {
+        self.0.extend(more.0);
+        self
+    }
+
+    pub fn contains(&self, value: &str) -> bool {
+        self.0.iter().any(|v| v == value)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.acr())
@@ -60,6 +99,18 @@ mod tests {
         assert!(Level::OneFactor < Level::PhishingResistant);
         assert!(!Level::Tap.may_get_tokens());
         assert!(Level::OneFactor.may_get_tokens());
+    }
+
+    #[test]
+    fn amr_round_trips_through_its_stored_form_in_order() {
+        let amr = Amr::new(["tap"]).then(Amr::new(["hwk", "user", "mfa"]));
+        assert_eq!(amr.to_stored(), "tap hwk user mfa");
+        assert_eq!(Amr::from_stored(&amr.to_stored()), amr);
+        assert!(amr.contains("tap"));
+        assert_eq!(
+            serde_json::to_value(&amr).unwrap(),
+            serde_json::json!(["tap", "hwk", "user", "mfa"])
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::oidc;
 use crate::oidc::audience::Accept;
 use crate::oidc::scope;
+use crate::oidc::tokens::TokenRefused;
 use crate::pages::ClientAddress;
 use crate::session::Level;
 use crate::state::AppState;
@@ -61,9 +62,13 @@ where
         let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
         // Only tokens issued for the admin API itself (`oidc::audience`): an application's token,
         // whoever it was issued for, opens nothing here.
+        // A token that cannot be judged (the database away) is not a bad token: 503, as elsewhere.
         let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::AdminApi)
             .await
-            .map_err(|_| AppError::Unauthenticated)?;
+            .map_err(|refused| match refused {
+                TokenRefused::Invalid(_) => AppError::Unauthenticated,
+                TokenRefused::Failed(e) => e,
+            })?;
         // The client must still be registered for the API: removing `tapid:admin` from a client
         // ends its live tokens here too.
         let client = oidc::clients::find(&state.db, &claims.client_id)

@@ -4,15 +4,16 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde::Serialize;
 
 use super::Context;
 use super::args::parse_time_or_ago;
 use super::output;
+use crate::admin::service::audit::{self as events, AuditQuery};
 use crate::audit::{self, ChainCheck, Verdict};
-use crate::db::{self, audit::AuditFilter, audit::AuditRow};
+use crate::db::{self, audit::AuditRow};
 use crate::directory;
 use crate::error::AppError;
+use crate::tap::Authority;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -44,60 +45,6 @@ pub enum AuditCommand {
     },
 }
 
-/// An event as scripts see it.
-#[derive(Serialize)]
-pub struct EventView {
-    pub seq: i64,
-    pub id: String,
-    pub at: String,
-    pub actor: ActorView,
-    pub action: String,
-    pub target: Option<TargetView>,
-    pub outcome: String,
-    pub severity: String,
-    pub address: Option<String>,
-    pub details: serde_json::Value,
-}
-
-#[derive(Serialize)]
-pub struct ActorView {
-    pub kind: String,
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct TargetView {
-    pub kind: String,
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
-
-impl From<AuditRow> for EventView {
-    fn from(row: AuditRow) -> Self {
-        Self {
-            seq: row.seq,
-            id: row.id,
-            at: output::time(db::from_ts(row.at)),
-            actor: ActorView {
-                kind: row.actor_kind,
-                id: row.actor_id,
-                name: row.actor_name,
-            },
-            action: row.action,
-            target: row.target_kind.map(|kind| TargetView {
-                kind,
-                id: row.target_id,
-                name: row.target_name,
-            }),
-            outcome: row.outcome,
-            severity: row.severity,
-            address: row.address,
-            details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::Null),
-        }
-    }
-}
-
 pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::List {
@@ -110,17 +57,16 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
                 Some(name) => Some(directory::users::get_by_username(&ctx.db, &name).await?.id),
                 None => None,
             };
-            let filter = AuditFilter {
+            let query = AuditQuery {
                 user_id,
                 action,
-                since: since.map(db::ts),
-                limit: limit.clamp(1, 10_000),
-                ..AuditFilter::default()
+                since,
+                ..AuditQuery::default()
             };
-            let rows = db::audit::list(ctx.db.pool(), &filter)
-                .await
-                .map_err(AppError::from)?;
-            let events: Vec<EventView> = rows.into_iter().map(EventView::from).collect();
+            let limit = limit.clamp(1, 10_000);
+            let events = events::list(&ctx.db, &Authority::Operator, &query, limit)
+                .await?
+                .items;
             if ctx.json {
                 output::json(&events);
             } else if events.is_empty() {
@@ -130,7 +76,7 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
                     println!(
                         "{:>6}  {}  {:<22} {:<7} by {}{}  on {}  {}",
                         e.seq,
-                        e.at,
+                        e.at_text(),
                         e.action,
                         e.outcome,
                         e.actor.kind,

@@ -158,35 +158,39 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
         }
         TapCommand::Policy(PolicyCommand::Show) => print_policy(ctx, &policy::load(db).await?),
         TapCommand::Policy(PolicyCommand::Set(set)) => {
-            let changes = PolicyChanges {
-                enabled: set.enabled,
-                min_lifetime: set.min_lifetime,
-                max_lifetime: set.max_lifetime,
-                default_lifetime: set.default_lifetime,
-                default_length: set.length,
-                one_time_required: set.one_time_required,
-                scope: if set.all_users {
-                    Some(ScopeChange::AllUsers)
-                } else if set.include_group.is_empty() {
-                    None
-                } else {
-                    Some(ScopeChange::Groups(set.include_group))
-                },
-                exclude_groups: if set.no_exclude_groups {
-                    Some(Vec::new())
-                } else if set.exclude_group.is_empty() {
-                    None
-                } else {
-                    Some(set.exclude_group)
-                },
-                max_failed_attempts: set.max_failed_attempts,
-                enrollment_window: set.enrollment_window,
-            };
-            let policy = policy::update(db, &Actor::Cli, changes, None).await?;
+            let policy = policy::update(db, &Actor::Cli, policy_changes(set), None).await?;
             print_policy(ctx, &policy);
         }
     }
     Ok(())
+}
+
+/// The changes `tapid tap policy set` asks for; what it does not name stays as it is.
+fn policy_changes(set: PolicySet) -> PolicyChanges {
+    PolicyChanges {
+        enabled: set.enabled,
+        min_lifetime: set.min_lifetime,
+        max_lifetime: set.max_lifetime,
+        default_lifetime: set.default_lifetime,
+        default_length: set.length,
+        one_time_required: set.one_time_required,
+        scope: if set.all_users {
+            Some(ScopeChange::AllUsers)
+        } else if set.include_group.is_empty() {
+            None
+        } else {
+            Some(ScopeChange::Groups(set.include_group))
+        },
+        exclude_groups: if set.no_exclude_groups {
+            Some(Vec::new())
+        } else if set.exclude_group.is_empty() {
+            None
+        } else {
+            Some(set.exclude_group)
+        },
+        max_failed_attempts: set.max_failed_attempts,
+        enrollment_window: set.enrollment_window,
+    }
 }
 
 fn yes_no(value: bool) -> &'static str {

@@ -134,26 +134,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
             offset,
         } => {
             let users = directory::users::list(db, search.as_deref(), limit, offset).await?;
-            if ctx.json {
-                output::json(&users);
-            } else if users.is_empty() {
-                println!("no users");
-            } else {
-                println!(
-                    "{:<24} {:<8} {:<16} {:<28} NAME",
-                    "USERNAME", "ENABLED", "ROLES", "EMAIL"
-                );
-                for u in &users {
-                    println!(
-                        "{:<24} {:<8} {:<16} {:<28} {}",
-                        u.username,
-                        if u.enabled { "yes" } else { "no" },
-                        roles_text(&u.roles),
-                        output::opt(&u.email),
-                        output::opt(&u.display_name)
-                    );
-                }
-            }
+            print_list(ctx, &users);
         }
         UserCommand::Show { username } => {
             let user = directory::users::get_by_username(db, &username).await?;
@@ -173,6 +154,29 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_list(ctx: &Context, users: &[User]) {
+    if ctx.json {
+        output::json(&users);
+    } else if users.is_empty() {
+        println!("no users");
+    } else {
+        println!(
+            "{:<24} {:<8} {:<16} {:<28} NAME",
+            "USERNAME", "ENABLED", "ROLES", "EMAIL"
+        );
+        for u in users {
+            println!(
+                "{:<24} {:<8} {:<16} {:<28} {}",
+                u.username,
+                if u.enabled { "yes" } else { "no" },
+                roles_text(&u.roles),
+                output::opt(&u.email),
+                output::opt(&u.display_name)
+            );
+        }
+    }
 }
 
 fn roles_text(roles: &[Role]) -> String {

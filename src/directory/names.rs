@@ -12,6 +12,14 @@ use crate::error::AppError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Username(String);
 
+impl std::str::FromStr for Username {
+    type Err = AppError;
+
+    fn from_str(value: &str) -> Result<Self, AppError> {
+        Self::parse(value)
+    }
+}
+
 impl Username {
     pub fn parse(value: &str) -> Result<Self, AppError> {
         let value = value.trim();

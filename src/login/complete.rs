@@ -5,16 +5,19 @@ use axum_extra::extract::CookieJar;
 use time::{Duration, OffsetDateTime};
 
 use crate::audit::{self, Actor, Event};
+use crate::config::Config;
+use crate::db::Tx;
 use crate::directory::User;
 use crate::error::AppError;
 use crate::session::data::LOGIN_USERNAME;
-use crate::session::{self, Level, Session, SignIn};
+use crate::session::{self, Amr, Level, Session, SignIn};
 use crate::state::AppState;
+use crate::throttle;
 
 /// What a sign-in proved.
 pub struct Proof {
     pub level: Level,
-    pub amr: Vec<String>,
+    pub amr: Amr,
     /// `otp`, `passkey` or `tap`, for the audit trail.
     pub method: &'static str,
     pub method_id: Option<String>,
@@ -23,9 +26,25 @@ pub struct Proof {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-/// Records `signin.succeeded` and establishes the session under a new token.
+/// Records `signin.succeeded` and establishes the session under a new token, in one transaction.
 pub async fn sign_in(
     state: &AppState,
+    jar: CookieJar,
+    previous: Option<Session>,
+    user: &User,
+    proof: Proof,
+    address: Option<String>,
+) -> Result<(Session, CookieJar), AppError> {
+    let mut tx = state.db.begin().await?;
+    let done = sign_in_in(&mut tx, &state.config, jar, previous, user, proof, address).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`sign_in`] inside the caller's transaction (a pass sign-in: the pass is spent in the same one).
+pub async fn sign_in_in(
+    tx: &mut Tx,
+    config: &Config,
     jar: CookieJar,
     mut previous: Option<Session>,
     user: &User,
@@ -38,10 +57,9 @@ pub async fn sign_in(
     let now = crate::db::now();
     let expires_at = proof
         .expires_at
-        .unwrap_or(now + Duration::seconds(i64::from(state.config.tokens.session)));
-    let mut tx = state.db.begin().await?;
+        .unwrap_or(now + Duration::seconds(i64::from(config.tokens.session)));
     audit::record(
-        &mut tx,
+        tx,
         Event::new(user.actor(), "signin.succeeded")
             .target(user.target())
             .address(address)
@@ -51,7 +69,6 @@ pub async fn sign_in(
             .detail("amr", &proof.amr),
     )
     .await?;
-    tx.commit().await?;
     let sign_in = SignIn {
         user_id: user.id.clone(),
         level: proof.level,
@@ -59,7 +76,25 @@ pub async fn sign_in(
         auth_time: now,
         tap_id: proof.tap_id,
     };
-    session::establish(&state.db, &state.config, jar, previous, sign_in, expires_at).await
+    session::establish_in(tx, config, jar, previous, sign_in, expires_at).await
+}
+
+/// Counts one credential submission against the throttle; past a limit, records `signin.failed`
+/// (`rate_limited`) and refuses. Without a username (a discoverable passkey) only the address counts.
+pub async fn admit(
+    state: &AppState,
+    username: Option<&str>,
+    user: Option<&User>,
+    method: &'static str,
+    address: &Option<String>,
+) -> Result<(), AppError> {
+    let limits = &state.config.throttle;
+    if let Err(e) = throttle::admit(&state.db, limits, address.as_deref(), username).await {
+        let label = username.unwrap_or_default();
+        failed(state, label, user, method, "rate_limited", address.clone()).await?;
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Records `signin.failed`: the reason goes to the audit trail, never to the page.

@@ -9,9 +9,10 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use crate::directory::Username;
+use crate::pages::form::Parsed;
 use crate::pages::{Flow, FlowParams, PageError, see_other};
 use crate::session::data::LOGIN_USERNAME;
-use crate::session::{self, CurrentSession};
+use crate::session::{self, CurrentSession, Session};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -62,7 +63,7 @@ pub async fn login_get(
 #[derive(Deserialize)]
 pub struct UsernameForm {
     csrf: String,
-    username: String,
+    username: Parsed<Username>,
     #[serde(default)]
     return_to: Option<String>,
     #[serde(default)]
@@ -84,13 +85,13 @@ pub async fn login_post(
         return Ok(see_other(&flow.link("/login")));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let username = match Username::parse(&form.username) {
-        Ok(u) => u,
-        Err(_) => {
+    let username = match form.username {
+        Parsed::Valid(u) => u,
+        Parsed::Invalid(typed) => {
             let view = UsernameView {
                 csrf: session.csrf.clone(),
                 flow,
-                username: form.username.chars().take(64).collect(),
+                username: typed.chars().take(64).collect(),
                 error: Some("Enter your username: letters, digits, '.', '_', '-' or '@'.".into()),
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
@@ -101,6 +102,18 @@ pub async fn login_post(
         .insert(LOGIN_USERNAME.into(), username.as_str().into());
     session::save_data(&state.db, &session).await?;
     Ok(see_other(&flow.link("/login/methods")))
+}
+
+/// The session and the username typed on the first page, for the code and pass pages; or where to go
+/// instead: back to the username page, or to the choice of methods when only a passkey will do.
+pub(super) fn typed(session: Option<Session>, flow: &Flow) -> Result<(Session, String), String> {
+    let to_login = || flow.link("/login");
+    let session = session.ok_or_else(to_login)?;
+    let username = session.typed_username().ok_or_else(to_login)?;
+    if flow.passkey_only() {
+        return Err(flow.link("/login/methods"));
+    }
+    Ok((session, username))
 }
 
 pub async fn methods_get(

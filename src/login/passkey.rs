@@ -18,7 +18,6 @@ use crate::pages::{ClientAddress, Flow, FlowParams};
 use crate::session::data::PASSKEY_SIGNIN as STATE_KEY;
 use crate::session::{self, CurrentSession, Level, Session};
 use crate::state::AppState;
-use crate::throttle;
 
 /// The one message for every failed passkey sign-in.
 const FAILED: &str = "That passkey did not work. Try again, or choose another way to sign in.";
@@ -99,17 +98,7 @@ pub async fn finish(
     };
     let label = typed.clone().unwrap_or_default();
 
-    if let Err(e) = throttle::admit(
-        &state.db,
-        &state.config.throttle,
-        address.as_deref(),
-        typed.as_deref(),
-    )
-    .await
-    {
-        complete::failed(&state, &label, None, "passkey", "rate_limited", address).await?;
-        return Err(e);
-    }
+    complete::admit(&state, typed.as_deref(), None, "passkey", &address).await?;
     let Some(ceremony) = ceremony else {
         complete::failed(&state, &label, None, "passkey", "no_ceremony", address).await?;
         return Ok(refused());

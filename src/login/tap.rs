@@ -9,15 +9,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use time::Duration;
 
 use super::complete::{self, Proof};
+use super::identifier::typed;
+use crate::pages::form::Parsed;
 use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
-use crate::session::{CurrentSession, Level};
+use crate::session::{Amr, CurrentSession, Level};
 use crate::state::AppState;
-use crate::tap::{self, TapRefused};
-use crate::throttle;
+use crate::tap::{self, Passcode, TapRefused};
 
 /// The one message for every refused pass, whatever the reason (that is in the audit trail).
 const REFUSED: &str = "That did not work. Check the username and the Temporary Access Pass, \
@@ -37,15 +37,10 @@ pub async fn tap_get(
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let Some(session) = session else {
-        return Ok(see_other(&flow.link("/login")));
+    let (session, username) = match typed(session, &flow) {
+        Ok(typed) => typed,
+        Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    let Some(username) = session.typed_username() else {
-        return Ok(see_other(&flow.link("/login")));
-    };
-    if flow.passkey_only() {
-        return Ok(see_other(&flow.link("/login/methods")));
-    }
     Ok(TapView {
         csrf: session.csrf.clone(),
         flow,
@@ -58,7 +53,7 @@ pub async fn tap_get(
 #[derive(Deserialize)]
 pub struct PassForm {
     csrf: String,
-    passcode: String,
+    passcode: Parsed<Passcode>,
     #[serde(default)]
     return_to: Option<String>,
     #[serde(default)]
@@ -78,33 +73,23 @@ pub async fn tap_post(
         level: form.level,
         login_hint: None,
     });
-    let Some(mut session) = session else {
+    // The form's token is checked before anything else is said about the session.
+    let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let Some(username) = session.typed_username() else {
-        return Ok(see_other(&flow.link("/login")));
+    let (mut session, username) = match typed(Some(session), &flow) {
+        Ok(typed) => typed,
+        Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    if flow.passkey_only() {
-        return Ok(see_other(&flow.link("/login/methods")));
-    }
-    if let Err(e) = throttle::admit(
-        &state.db,
-        &state.config.throttle,
-        address.as_deref(),
-        Some(username.as_str()),
-    )
-    .await
-    {
-        complete::failed(&state, &username, None, "tap", "rate_limited", address).await?;
-        return Err(e.into());
-    }
+    complete::admit(&state, Some(&username), None, "tap", &address).await?;
 
     // Argon2 takes 19 MiB and a core for a while: at most one check per core runs at once, the rest queue.
     let permit = state.passcode_checks.acquire().await;
-    let checked = tap::check_passcode(&state.db, &username, &form.passcode, address.clone()).await;
+    let entry = form.passcode.valid();
+    let checked = tap::spend_passcode(&state.db, &username, entry, address.clone()).await;
     drop(permit);
-    let signed_in = match checked {
+    let (signed_in, mut tx) = match checked {
         Ok(s) => s,
         Err(TapRefused::Refused) => {
             // The pass's own record (tap.failed, with the reason) is already written.
@@ -122,9 +107,6 @@ pub async fn tap_post(
         Err(TapRefused::Error(e)) => return Err(e.into()),
     };
 
-    let policy = tap::policy::load(&state.db).await?;
-    let window = Duration::minutes(i64::from(policy.enrollment_window));
-    let expires_at = (crate::db::now() + window).min(signed_in.ends_at);
     let continue_to = flow.destination();
     session
         .data
@@ -134,14 +116,24 @@ pub async fn tap_post(
         .insert(TAP_ENDS_AT.into(), crate::db::ts(signed_in.ends_at).into());
     let proof = Proof {
         level: Level::Tap,
-        amr: vec!["tap".into()],
+        amr: Amr::new(["tap"]),
         method: "tap",
         method_id: None,
         tap_id: Some(signed_in.pass_id.clone()),
-        expires_at: Some(expires_at),
+        expires_at: Some(signed_in.enrollment_ends_at),
     };
-    let (_, jar) =
-        complete::sign_in(&state, jar, Some(session), &signed_in.user, proof, address).await?;
+    // The pass is spent, the sign-in recorded and the session opened in one transaction.
+    let (_, jar) = complete::sign_in_in(
+        &mut tx,
+        &state.config,
+        jar,
+        Some(session),
+        &signed_in.user,
+        proof,
+        address,
+    )
+    .await?;
+    tx.commit().await?;
     let setup = Flow {
         return_to: Some(continue_to),
         level: None,

@@ -9,6 +9,7 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::complete::{self, Proof};
+use super::identifier::typed;
 use crate::directory;
 use crate::error::AppError;
 use crate::methods;
@@ -34,15 +35,10 @@ pub async fn totp_get(
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let Some(session) = session else {
-        return Ok(see_other(&flow.link("/login")));
+    let (session, username) = match typed(session, &flow) {
+        Ok(typed) => typed,
+        Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    let Some(username) = session.typed_username() else {
-        return Ok(see_other(&flow.link("/login")));
-    };
-    if flow.passkey_only() {
-        return Ok(see_other(&flow.link("/login/methods")));
-    }
     Ok(TotpView {
         csrf: session.csrf.clone(),
         flow,
@@ -75,16 +71,15 @@ pub async fn totp_post(
         level: form.level,
         login_hint: None,
     });
+    // The form's token is checked before anything else is said about the session.
     let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let Some(username) = session.typed_username() else {
-        return Ok(see_other(&flow.link("/login")));
+    let (session, username) = match typed(Some(session), &flow) {
+        Ok(typed) => typed,
+        Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    if flow.passkey_only() {
-        return Ok(see_other(&flow.link("/login/methods")));
-    }
     let user = directory::users::find_by_username(&state.db, &username).await?;
     let fail = |reason: &'static str| {
         complete::failed(
@@ -97,17 +92,7 @@ pub async fn totp_post(
         )
     };
 
-    if let Err(e) = throttle::admit(
-        &state.db,
-        &state.config.throttle,
-        address.as_deref(),
-        Some(username.as_str()),
-    )
-    .await
-    {
-        fail("rate_limited").await?;
-        return Err(e.into());
-    }
+    complete::admit(&state, Some(&username), user.as_ref(), "otp", &address).await?;
     let code_state = throttle::code_state(&state.db, &username).await?;
     if let throttle::CodeState::Locked(retry) = code_state {
         fail("locked").await?;
@@ -128,6 +113,7 @@ pub async fn totp_post(
             Some(_) => "wrong_code",
         };
         fail(reason).await?;
+        // Every refused code counts towards the lock, whatever the reason, so that they look alike.
         if throttle::code_failed(&state.db, &username).await? {
             fail("locked").await?;
         }

@@ -12,6 +12,7 @@ use crate::db::methods::MethodRow;
 use crate::db::{self, Db};
 use crate::directory::User;
 use crate::error::AppError;
+use crate::level::Amr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,12 +81,12 @@ impl Method {
     }
 
     /// RFC 8176 method references a sign-in with this method proves.
-    pub fn amr(&self) -> Vec<String> {
+    pub fn amr(&self) -> Amr {
         match self.kind {
-            Kind::Totp => vec!["otp".into()],
+            Kind::Totp => Amr::new(["otp"]),
             Kind::Passkey => {
                 let key = if self.backed_up { "swk" } else { "hwk" };
-                vec![key.into(), "user".into(), "mfa".into()]
+                Amr::new([key, "user", "mfa"])
             }
         }
     }

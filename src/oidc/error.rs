@@ -32,6 +32,8 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     InvalidToken,
     InsufficientScope,
+    /// Too many requests (RFC 8628 §3.5's `slow_down`): 429 with `Retry-After`.
+    SlowDown,
 }
 
 impl ErrorCode {
@@ -54,6 +56,7 @@ impl ErrorCode {
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::SlowDown => "slow_down",
         }
     }
 }
@@ -67,6 +70,10 @@ pub struct OAuthError {
     pub redirectable: bool,
     /// The authentication scheme that failed, for `WWW-Authenticate` on 401s.
     challenge: Option<&'static str>,
+    /// The status where the error's code does not decide it (a missing or conflicting record).
+    status: Option<StatusCode>,
+    /// When to try again (`Retry-After`), for 429 and 503.
+    retry_after: Option<HeaderValue>,
 }
 
 impl OAuthError {
@@ -76,6 +83,8 @@ impl OAuthError {
             description: description.into(),
             redirectable: true,
             challenge: None,
+            status: None,
+            retry_after: None,
         }
     }
 
@@ -121,11 +130,15 @@ impl OAuthError {
     }
 
     pub fn status(&self) -> StatusCode {
+        if let Some(status) = self.status {
+            return status;
+        }
         match self.code {
             ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
             ErrorCode::InsufficientScope | ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -170,18 +183,27 @@ impl From<sqlx::Error> for OAuthError {
     }
 }
 
+/// Each failure in the protocol's own terms: its code, and the status and `Retry-After` the failure has
+/// (a 429 stays a 429, a missing record a 404), never a flat 400.
 impl From<AppError> for OAuthError {
     fn from(error: AppError) -> Self {
         error.log();
-        match error {
-            AppError::Unavailable(_) => Self::new(
-                ErrorCode::TemporarilyUnavailable,
-                "the service is temporarily unavailable",
-            ),
+        let message = error.public_message();
+        let retry_after = error.retry_after();
+        let mut oauth = match &error {
+            AppError::Unavailable(_) => Self::new(ErrorCode::TemporarilyUnavailable, message),
             AppError::Database(_) | AppError::Internal(_) => Self::server_error(),
-            AppError::Invalid(message) => Self::invalid_request(message),
-            other => Self::invalid_request(other.public_message()),
-        }
+            AppError::Invalid(_) => Self::invalid_request(message),
+            AppError::NotFound(_) | AppError::Conflict(_) => Self {
+                status: Some(error.status()),
+                ..Self::invalid_request(message)
+            },
+            AppError::Forbidden(_) => Self::new(ErrorCode::AccessDenied, message),
+            AppError::Unauthenticated => Self::invalid_token(message),
+            AppError::TooManyRequests(_) => Self::new(ErrorCode::SlowDown, message),
+        };
+        oauth.retry_after = retry_after;
+        oauth
     }
 }
 
@@ -221,6 +243,9 @@ impl IntoResponse for OAuthError {
         {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
+        if let Some(value) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, value);
+        }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         response
@@ -248,6 +273,54 @@ mod tests {
             response.headers()[header::WWW_AUTHENTICATE],
             "Basic realm=\"tapid\""
         );
+    }
+
+    #[test]
+    fn each_app_error_keeps_its_protocol_meaning_status_and_retry_after() {
+        let cases = [
+            (AppError::TooManyRequests(7), "slow_down", 429, Some("7")),
+            (AppError::Forbidden("no".into()), "access_denied", 403, None),
+            (
+                AppError::NotFound("client".into()),
+                "invalid_request",
+                404,
+                None,
+            ),
+            (
+                AppError::Conflict("taken".into()),
+                "invalid_request",
+                409,
+                None,
+            ),
+            (AppError::Unauthenticated, "invalid_token", 401, None),
+            (
+                AppError::Invalid("bad".into()),
+                "invalid_request",
+                400,
+                None,
+            ),
+            (AppError::Internal("x".into()), "server_error", 500, None),
+            (
+                AppError::Unavailable(sqlx::Error::PoolTimedOut),
+                "temporarily_unavailable",
+                503,
+                Some("5"),
+            ),
+        ];
+        for (app, code, status, retry_after) in cases {
+            let error = OAuthError::from(app);
+            assert_eq!(error.code.as_str(), code);
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+            assert_eq!(
+                response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .map(|v| v.to_str().unwrap()),
+                retry_after,
+                "{code}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::audience::Accept;
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
+use super::tokens::TokenRefused;
 use super::{client_auth, tokens};
 use crate::db;
 use crate::oidc::OidcState;
@@ -69,7 +70,7 @@ async fn describe(state: &OidcState, client_id: &str, token: &str) -> Result<Val
             "jti": claims.jti,
         })),
         Ok(_) => Ok(inactive),
-        Err(e) if e.code == super::error::ErrorCode::InvalidToken => Ok(inactive),
-        Err(e) => Err(e),
+        Err(TokenRefused::Invalid(_)) => Ok(inactive),
+        Err(TokenRefused::Failed(e)) => Err(e.into()),
     }
 }

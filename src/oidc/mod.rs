@@ -1,5 +1,6 @@
-//! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type, tokens.rs
-//! for minting and verifying, keys.rs for signing keys, clients.rs for relying parties.
+//! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type, tokens/
+//! for minting and verifying, keys/ for signing keys, clients/ for relying parties, and [`OidcState`],
+//! the protocol's own state (its caches), reached through `FromRef`.
 
 pub mod audience;
 pub mod authorize;

@@ -19,8 +19,23 @@ pub const DEFAULT_FOR_SIGN_IN: &str = "openid profile email groups offline_acces
 const MAX_TOKENS: usize = 32;
 const MAX_TOKEN_LEN: usize = 128;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Scope(Vec<String>);
+
+impl TryFrom<String> for Scope {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Scope> for String {
+    fn from(scope: Scope) -> String {
+        scope.to_string()
+    }
+}
 
 impl Scope {
     /// Parses a space-separated scope string; refuses characters RFC 6749 does not allow.

@@ -59,6 +59,33 @@ pub fn check_script(config: &Config, headers: &HeaderMap, expected: &str) -> Res
     check_form(config, headers, expected, token)
 }
 
+/// A form field parsed into its type as the form is read (`Username`, `Passcode`), keeping what was typed
+/// when it does not parse, so that the page can answer in its own words rather than refuse the form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed<T> {
+    Valid(T),
+    Invalid(String),
+}
+
+impl<T> Parsed<T> {
+    pub fn valid(self) -> Option<T> {
+        match self {
+            Parsed::Valid(value) => Some(value),
+            Parsed::Invalid(_) => None,
+        }
+    }
+}
+
+impl<'de, T: std::str::FromStr> serde::Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok(match raw.parse() {
+            Ok(value) => Parsed::Valid(value),
+            Err(_) => Parsed::Invalid(raw),
+        })
+    }
+}
+
 /// Sign-in, security-info and console pages are never cached (they carry tokens and personal data).
 pub fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))

@@ -29,7 +29,7 @@ use crate::error::AppError;
 use crate::methods::Method;
 use crate::pages::form::no_store;
 use crate::session::data::TAP_ENDS_AT;
-use crate::session::{self, Level, SignIn, SignedIn};
+use crate::session::{self, Amr, Level, SignIn, SignedIn};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -82,8 +82,7 @@ pub(crate) async fn after_registration(
     {
         expires_at = expires_at.min(crate::db::from_ts(ends));
     }
-    let mut amr = vec!["tap".to_string()];
-    amr.extend(method.amr());
+    let amr = Amr::new(["tap"]).then(method.amr());
     let sign_in = SignIn {
         user_id: previous.user_id,
         level: Level::OneFactor,

@@ -139,7 +139,7 @@ async fn removal_refused(state: &AppState, person: &SignedIn) -> Result<Option<S
     let Some(sign_in) = person.session.sign_in.as_ref() else {
         return Ok(Some("Sign in first.".into()));
     };
-    let with_pass = sign_in.tap_id.is_some() || sign_in.amr.iter().any(|a| a == "tap");
+    let with_pass = sign_in.tap_id.is_some() || sign_in.amr.contains("tap");
     if with_pass || crate::db::now() - sign_in.auth_time > RECENT {
         return Ok(Some(
             "To remove a method, sign in again with a method you already had, then remove it \

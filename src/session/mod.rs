@@ -9,7 +9,7 @@
 pub mod data;
 pub mod door;
 
-pub use crate::level::Level;
+pub use crate::level::{Amr, Level};
 pub use door::{FullSession, Phr, Refusal, RestrictedSession, SignedIn};
 
 use axum::extract::{FromRef, FromRequestParts};
@@ -36,8 +36,8 @@ const ANONYMOUS_LIFETIME: Duration = Duration::hours(1);
 pub struct SignIn {
     pub user_id: String,
     pub level: Level,
-    /// RFC 8176 method references, in the order they were used (`tap`, `otp`, `hwk`, `user`, `mfa`…).
-    pub amr: Vec<String>,
+    /// What the sign-in used, in order.
+    pub amr: Amr,
     pub auth_time: OffsetDateTime,
     /// The pass this sign-in began with: the session ends when that pass does.
     pub tap_id: Option<String>,
@@ -89,30 +89,37 @@ impl Session {
         form::check_script(config, headers, &self.csrf)
     }
 
-    fn from_row(row: SessionRow) -> Self {
-        let sign_in = match (
-            row.user_id,
-            row.level.as_deref().and_then(Level::from_acr),
-            row.auth_time,
-        ) {
+    /// A stored session. Flow data that is not a JSON object, or a level tapid does not know, is damage:
+    /// an error that is logged, never a session quietly emptied or signed out.
+    fn from_row(row: SessionRow) -> Result<Self, AppError> {
+        let damaged = |what: &str| AppError::Internal(format!("session {}: {what}", row.sid));
+        let level = match row.level.as_deref() {
+            Some(acr) => Some(Level::from_acr(acr).ok_or_else(|| damaged("unknown level"))?),
+            None => None,
+        };
+        let data = match serde_json::from_str::<Value>(&row.data) {
+            Ok(Value::Object(map)) => map,
+            _ => return Err(damaged("its flow data is not a JSON object")),
+        };
+        let sign_in = match (row.user_id, level, row.auth_time) {
             (Some(user_id), Some(level), Some(auth_time)) => Some(SignIn {
                 user_id,
                 level,
-                amr: row.amr.split_whitespace().map(String::from).collect(),
+                amr: Amr::from_stored(&row.amr),
                 auth_time: db::from_ts(auth_time),
                 tap_id: row.tap_id,
             }),
             _ => None,
         };
-        Self {
+        Ok(Self {
             id_hash: row.id_hash,
             sid: row.sid,
             csrf: row.csrf,
             sign_in,
-            data: serde_json::from_str(&row.data).unwrap_or_default(),
+            data,
             created_at: db::from_ts(row.created_at),
             expires_at: db::from_ts(row.expires_at),
-        }
+        })
     }
 
     fn to_row(&self) -> SessionRow {
@@ -123,7 +130,7 @@ impl Session {
             csrf: self.csrf.clone(),
             user_id: sign_in.map(|s| s.user_id.clone()),
             level: sign_in.map(|s| s.level.acr().to_string()),
-            amr: sign_in.map(|s| s.amr.join(" ")).unwrap_or_default(),
+            amr: sign_in.map(|s| s.amr.to_stored()).unwrap_or_default(),
             auth_time: sign_in.map(|s| db::ts(s.auth_time)),
             tap_id: sign_in.and_then(|s| s.tap_id.clone()),
             data: Value::Object(self.data.clone()).to_string(),
@@ -186,7 +193,7 @@ pub async fn load(db: &Db, config: &Config, jar: &CookieJar) -> Result<Option<Se
     }
     let now = db::ts(OffsetDateTime::now_utc());
     let row = db::sessions::find(db.pool(), &secrets::digest(token), now).await?;
-    Ok(row.map(Session::from_row))
+    row.map(Session::from_row).transpose()
 }
 
 /// The current session, or a new anonymous one (with its cookie) for pages that hold forms.

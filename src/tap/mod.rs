@@ -23,7 +23,7 @@ pub use pass::{PassView, Reason, show};
 pub use passcode::Passcode;
 pub use policy::Policy;
 pub use revoke::{Ended, revoke};
-pub use signin::{PassSignIn, TapRefused, check_passcode};
+pub use signin::{PassSignIn, TapRefused, check_passcode, spend_passcode};
 
 /// A stored time as RFC 3339, for audit details.
 fn rfc3339(ts: i64) -> String {

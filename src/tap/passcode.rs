@@ -75,6 +75,14 @@ impl Passcode {
     }
 }
 
+impl std::str::FromStr for Passcode {
+    type Err = ();
+
+    fn from_str(entry: &str) -> Result<Self, ()> {
+        Self::parse(entry).ok_or(())
+    }
+}
+
 impl fmt::Debug for Passcode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Passcode([redacted])")

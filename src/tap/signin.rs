@@ -1,14 +1,14 @@
 //! Checking a passcode at sign-in: one function that takes a username and a passcode and returns the
 //! user, or a failure that says nothing about why. The reason goes to the audit trail.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::pass::{Pass, Reason};
 use super::passcode::{self, Passcode};
 use super::policy;
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::passes::PassRow;
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::directory::User;
 use crate::error::AppError;
 
@@ -19,6 +19,8 @@ pub struct PassSignIn {
     pub pass_id: String,
     /// When the pass ends: sessions that begin with it end no later.
     pub ends_at: OffsetDateTime,
+    /// When the restricted session it opens ends: the policy's enrollment window, never past the pass.
+    pub enrollment_ends_at: OffsetDateTime,
     pub one_time: bool,
 }
 
@@ -47,14 +49,28 @@ impl From<TapRefused> for AppError {
     }
 }
 
-/// Checks `entry` against `username`'s pass. Exactly one full Argon2 verification runs whatever the
-/// outcome. A one-time pass is consumed atomically: of concurrent attempts, exactly one succeeds.
+/// Checks `entry` against `username`'s pass and, when it matches, spends it (`tap.used`) at once.
 pub async fn check_passcode(
     db: &Db,
     username: &str,
     entry: &str,
     address: Option<String>,
 ) -> Result<PassSignIn, TapRefused> {
+    let (signed_in, tx) = spend_passcode(db, username, Passcode::parse(entry), address).await?;
+    tx.commit().await?;
+    Ok(signed_in)
+}
+
+/// Checks `entry` (`None`: what was typed cannot be a passcode) against `username`'s pass. Exactly one
+/// full Argon2 verification runs whatever the outcome. On success the pass is spent and `tap.used` recorded in the returned transaction, which the
+/// caller commits together with the sign-in it completes: a crash in between spends nothing. A one-time
+/// pass is consumed atomically: of concurrent attempts, exactly one succeeds.
+pub async fn spend_passcode(
+    db: &Db,
+    username: &str,
+    entry: Option<Passcode>,
+    address: Option<String>,
+) -> Result<(PassSignIn, Tx), TapRefused> {
     let user = db::users::find_by_username(db.pool(), username)
         .await?
         .map(User::from);
@@ -62,11 +78,7 @@ pub async fn check_passcode(
         Some(user) => db::passes::find_by_user(db.pool(), &user.id).await?,
         None => None,
     };
-    let matched = passcode::verify(
-        Passcode::parse(entry),
-        row.as_ref().map(|r| r.code_hash.clone()),
-    )
-    .await;
+    let matched = passcode::verify(entry, row.as_ref().map(|r| r.code_hash.clone())).await;
 
     let (user, row) = match (user, row) {
         (Some(user), Some(row)) => (user, row),
@@ -110,7 +122,19 @@ pub async fn check_passcode(
         };
         return Err(failure.record(db, Some((&user, Some(&row)))).await);
     }
+    spend(db, user, row, &policy, now, address).await
+}
 
+/// Spends a pass that matched and is usable: `tap.used` in a transaction left open for the caller. Of
+/// concurrent attempts on a one-time pass, the conditional update lets exactly one win.
+async fn spend(
+    db: &Db,
+    user: User,
+    row: PassRow,
+    policy: &policy::Policy,
+    now: OffsetDateTime,
+    address: Option<String>,
+) -> Result<(PassSignIn, Tx), TapRefused> {
     let mut tx = db.begin().await?;
     let one_time = row.one_time != 0;
     let won = db::passes::mark_used(
@@ -129,13 +153,16 @@ pub async fn check_passcode(
         return Err(TapRefused::Refused);
     }
     audit::record(&mut tx, pass_event("tap.used", &user, &row, address)).await?;
-    tx.commit().await?;
-    Ok(PassSignIn {
+    let ends_at = db::from_ts(row.ends_at);
+    let window = Duration::minutes(i64::from(policy.enrollment_window));
+    let signed_in = PassSignIn {
         user,
         pass_id: row.id,
-        ends_at: db::from_ts(row.ends_at),
+        ends_at,
+        enrollment_ends_at: (now + window).min(ends_at),
         one_time,
-    })
+    };
+    Ok((signed_in, tx))
 }
 
 fn pass_event(action: &'static str, user: &User, row: &PassRow, address: Option<String>) -> Event {

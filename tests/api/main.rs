@@ -6,6 +6,7 @@
 mod helpers;
 
 mod admin;
+mod architecture;
 mod audit_trail;
 mod cli_directory;
 mod configuration;

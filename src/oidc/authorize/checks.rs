@@ -4,7 +4,7 @@
 
 use super::request::{AuthRequest, Prompt};
 use crate::oidc::OidcState;
-use crate::oidc::clients::{self, Client, GrantType};
+use crate::oidc::clients::{self, Client, ClientId, GrantType, RedirectUri};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::params::Params;
 use crate::oidc::scope::{self, Scope};
@@ -21,11 +21,11 @@ pub async fn validate(
     state: &OidcState,
     params: &Params,
 ) -> Result<(Client, AuthRequest), (OAuthError, Option<Redirect>)> {
-    let client = check_client(state, params).await.map_err(|e| (e, None))?;
+    let (client_id, client) = check_client(state, params).await.map_err(|e| (e, None))?;
     let redirect_uri = check_redirect_uri(params, &client).map_err(|e| (e, None))?;
     // From here on the error goes back to the client, with `state` when it is well formed.
     let back = Redirect {
-        uri: redirect_uri.clone(),
+        uri: redirect_uri.as_str().to_string(),
         state: check_state(params).ok().flatten(),
     };
     let fail = |e: OAuthError| (e, Some(back.clone()));
@@ -43,9 +43,9 @@ pub async fn validate(
         .await
         .map_err(fail)?;
     let request = AuthRequest {
-        client_id: client.id.clone(),
+        client_id,
         redirect_uri,
-        scope: scope.to_string(),
+        scope,
         state: request_state,
         nonce,
         code_challenge,
@@ -69,32 +69,38 @@ fn page_error(description: &'static str) -> OAuthError {
     OAuthError::invalid_request(description).not_redirectable()
 }
 
-pub async fn check_client(state: &OidcState, params: &Params) -> Result<Client, OAuthError> {
+pub async fn check_client(
+    state: &OidcState,
+    params: &Params,
+) -> Result<(ClientId, Client), OAuthError> {
     let id = params.get("client_id").ok_or_else(|| {
         page_error("The request does not name an application (client_id is missing).")
     })?;
-    if clients::ClientId::parse(id).is_err() {
+    let Ok(id) = ClientId::parse(id) else {
         return Err(page_error("The application is not registered here."));
-    }
-    let client = clients::find(&state.db, id)
+    };
+    let client = clients::find(&state.db, id.as_str())
         .await?
         .ok_or_else(|| page_error("The application is not registered here."))?;
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(page_error("This application may not sign people in."));
     }
-    Ok(client)
+    Ok((id, client))
 }
 
-pub fn check_redirect_uri(params: &Params, client: &Client) -> Result<String, OAuthError> {
+pub fn check_redirect_uri(params: &Params, client: &Client) -> Result<RedirectUri, OAuthError> {
     let uri = params
         .get("redirect_uri")
         .ok_or_else(|| page_error("The request has no redirect_uri."))?;
-    if !client.has_redirect_uri(uri) {
-        return Err(page_error(
+    let unregistered = || {
+        page_error(
             "The redirect_uri is not registered for this application, so tapid will not send you there.",
-        ));
+        )
+    };
+    if !client.has_redirect_uri(uri) {
+        return Err(unregistered());
     }
-    Ok(uri.to_string())
+    RedirectUri::parse(uri).map_err(|_| unregistered())
 }
 
 pub fn check_request_object(params: &Params) -> Result<(), OAuthError> {

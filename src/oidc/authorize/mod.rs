@@ -80,7 +80,7 @@ async fn answer(
     created_at: OffsetDateTime,
 ) -> Response {
     let back = Back {
-        uri: request.redirect_uri.clone(),
+        uri: request.redirect_uri.as_str().to_string(),
         state: request.state.clone(),
     };
     let result = async {
@@ -192,8 +192,8 @@ pub async fn resume_get(
         return expired();
     };
     // The client or its redirect URI may have changed meanwhile.
-    match clients::find(&state.db, &request.client_id).await {
-        Ok(Some(c)) if c.has_redirect_uri(&request.redirect_uri) => {}
+    match clients::find(&state.db, request.client_id.as_str()).await {
+        Ok(Some(c)) if c.has_redirect_uri(request.redirect_uri.as_str()) => {}
         Ok(_) => return expired(),
         Err(e) => return error_page(e.into()),
     }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::oidc::clients::{ClientId, RedirectUri};
+use crate::oidc::scope::Scope;
 use crate::session::Level;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,10 +18,10 @@ pub enum Prompt {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthRequest {
-    pub client_id: String,
-    pub redirect_uri: String,
-    /// Space-separated, already narrowed to what the client may have.
-    pub scope: String,
+    pub client_id: ClientId,
+    pub redirect_uri: RedirectUri,
+    /// Already narrowed to what the client may have.
+    pub scope: Scope,
     pub state: Option<String>,
     pub nonce: Option<String>,
     /// S256 challenge.

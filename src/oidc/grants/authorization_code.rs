@@ -1,17 +1,37 @@
 //! `authorization_code`: redeems a code once. The code is bound to its client, redirect URI, PKCE
 //! challenge, nonce and sign-in session; a second redemption is refused and revokes what the first issued.
 
-use super::{Request, record_issued};
+use super::{Request, record_issued, stored_level};
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::{self, codes::CodeRow};
-use crate::directory;
+use crate::directory::{self, User};
+use crate::level::Amr;
 use crate::oidc::audience;
+use crate::oidc::clients::Client;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
 use crate::oidc::pkce;
 use crate::oidc::scope::{self, Scope};
 use crate::oidc::tokens::{self, Grant, TokenResponse};
 use crate::secrets;
+
+/// What the code's sign-in gives the client: its user, level and methods, the session it came from.
+fn grant_of(client: &Client, user: User, row: &CodeRow, scope: Scope) -> Result<Grant, OAuthError> {
+    Ok(Grant {
+        client: client.clone(),
+        user: Some(user),
+        refresh_scope: scope.clone(),
+        scope,
+        family_id: row.family_id.clone(),
+        sid: Some(row.sid.clone()),
+        acr: Some(stored_level(&row.acr)?),
+        amr: Amr::from_stored(&row.amr),
+        auth_time: Some(row.auth_time),
+        tap_id: row.tap_id.clone(),
+        nonce: row.nonce.clone(),
+        cap_at: row.tap_id.is_some().then_some(row.session_expires_at),
+    })
+}
 
 pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError> {
     let state = request.state;
@@ -59,20 +79,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
     audience::check_resource(&state.config.issuer, request.params, &scope)?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
-    let grant = Grant {
-        client: client.clone(),
-        user: Some(user),
-        refresh_scope: scope.clone(),
-        scope,
-        family_id: row.family_id.clone(),
-        sid: Some(row.sid.clone()),
-        acr: Some(row.acr.clone()),
-        amr: row.amr.split_whitespace().map(String::from).collect(),
-        auth_time: Some(row.auth_time),
-        tap_id: row.tap_id.clone(),
-        nonce: row.nonce.clone(),
-        cap_at: row.tap_id.is_some().then_some(row.session_expires_at),
-    };
+    let grant = grant_of(client, user, &row, scope)?;
     let (response, tokens) = tokens::mint(state, &grant, true, refresh).await?;
 
     let mut tx = state.db.begin().await?;

@@ -3,6 +3,7 @@
 //! (`oidc::recorder`).
 
 use super::{Request, issued};
+use crate::level::Amr;
 use crate::oidc::audience;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
@@ -42,7 +43,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         family_id: uuid::Uuid::new_v4().to_string(),
         sid: None,
         acr: None,
-        amr: Vec::new(),
+        amr: Amr::default(),
         auth_time: None,
         tap_id: None,
         nonce: None,

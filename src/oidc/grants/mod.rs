@@ -9,6 +9,8 @@ use super::params::Params;
 use super::tokens::Grant;
 use crate::audit::{self, Actor, Event};
 use crate::db::Tx;
+use crate::error::AppError;
+use crate::level::Level;
 use crate::oidc::OidcState;
 
 /// A token request from an authenticated client allowed to use the grant.
@@ -17,6 +19,12 @@ pub struct Request<'a> {
     pub client: Client,
     pub params: &'a Params,
     pub address: Option<String>,
+}
+
+/// The level a code or a refresh token stored: one tapid no longer reads is damage, never a guess.
+fn stored_level(acr: &str) -> Result<Level, AppError> {
+    Level::from_acr(acr)
+        .ok_or_else(|| AppError::Internal(format!("a stored acr does not parse: {acr}")))
 }
 
 /// Records a successful grant in the audit trail.

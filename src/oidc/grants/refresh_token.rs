@@ -1,10 +1,11 @@
 //! `refresh_token`: rotated on every use. Presenting a token that was already exchanged revokes its whole
 //! family (someone else holds a copy). The scope may be narrowed, never widened.
 
-use super::{Request, record_issued};
+use super::{Request, record_issued, stored_level};
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::{self, tokens::TokenRow};
 use crate::directory;
+use crate::level::Amr;
 use crate::oidc::audience;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
@@ -63,8 +64,8 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         refresh_scope: granted,
         family_id: row.family_id.clone(),
         sid: row.sid.clone(),
-        acr: row.acr.clone(),
-        amr: row.amr.split_whitespace().map(String::from).collect(),
+        acr: row.acr.as_deref().map(stored_level).transpose()?,
+        amr: Amr::from_stored(&row.amr),
         auth_time: row.auth_time,
         tap_id: row.tap_id.clone(),
         nonce: None,

@@ -5,6 +5,7 @@ mod api_audit;
 mod api_clients;
 mod api_groups;
 mod api_methods;
+mod api_outage;
 mod api_policy;
 mod api_users;
 mod console_access;

@@ -6,7 +6,8 @@ use crate::helpers::oidc::{Authorized, RegisteredClient, jwt_claims, query_of};
 use crate::helpers::signin::{TotpSecret, location};
 use crate::helpers::{TestApp, spawn_app};
 
-async fn signed_in_app() -> (TestApp, RegisteredClient, TotpSecret, Authorized) {
+/// An app with a web client and `alice`, who signed in for a code (shared with `stored_damage`).
+pub(super) async fn signed_in_app() -> (TestApp, RegisteredClient, TotpSecret, Authorized) {
     let app = spawn_app().await;
     let rp = app.web_client("webapp").await;
     let totp = app.arrange_user_with_totp("alice").await;

@@ -167,7 +167,7 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         family_id: "f".into(),
         sid: None,
         acr: None,
-        amr: vec![],
+        amr: Default::default(),
         auth_time: None,
         tap_id: None,
         nonce: None,

@@ -12,5 +12,6 @@ mod keys;
 mod levels;
 mod logout;
 mod relying_party;
+mod stored_damage;
 mod token_errors;
 mod userinfo;

@@ -4,6 +4,7 @@ mod cli;
 mod pages;
 mod passkey;
 mod security_info;
+mod tap_atomic;
 mod tap_journey;
 mod totp;
 

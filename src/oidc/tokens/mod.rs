@@ -2,16 +2,22 @@
 //! client's access-token algorithm (RS256 unless it chose ES256 or EdDSA) and recorded by `jti` so they
 //! can be revoked; ID tokens are signed with the client's ID-token algorithm; refresh tokens are opaque,
 //! stored as digests, and rotated on use. Verification takes the key by `kid` and the algorithm from
-//! that key, never from the token's header.
+//! that key, never from the token's header ([`verify`]).
+
+mod verify;
+
+pub use verify::{
+    IdTokenHint, TokenRefused, read_access_token, verify_access_token, verify_id_token_hint,
+};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Header, Validation};
+use jsonwebtoken::Header;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
-use super::audience::{self, Accept};
+use super::audience;
 use super::claims;
 use super::clients::Client;
 use super::error::OAuthError;
@@ -19,8 +25,9 @@ use super::keys::{SigningAlg, SigningKey};
 use super::scope::Scope;
 use crate::db::tokens::{self as store, TokenRow};
 use crate::db::{self, Tx};
-use crate::directory::{self, User};
+use crate::directory::User;
 use crate::error::AppError;
+use crate::level::{Amr, Level};
 use crate::oidc::OidcState;
 use crate::secrets;
 
@@ -71,8 +78,8 @@ pub struct Grant {
     pub refresh_scope: Scope,
     pub family_id: String,
     pub sid: Option<String>,
-    pub acr: Option<String>,
-    pub amr: Vec<String>,
+    pub acr: Option<Level>,
+    pub amr: Amr,
     pub auth_time: Option<i64>,
     pub tap_id: Option<String>,
     pub nonce: Option<String>,
@@ -148,8 +155,8 @@ pub async fn mint(
         iat: now,
         exp: now + i64::from(lifetimes.access_token),
         auth_time: grant.auth_time,
-        acr: grant.acr.clone(),
-        amr: (!grant.amr.is_empty()).then(|| grant.amr.clone()),
+        acr: grant.acr.map(|l| l.acr().to_string()),
+        amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         sid: grant.sid.clone(),
     };
     let key = state
@@ -175,21 +182,7 @@ pub async fn mint(
     };
 
     let refresh_token = if with_refresh_token && grant.user.is_some() {
-        let token = secrets::new_secret();
-        let mut expires_at = now + i64::from(lifetimes.refresh_token);
-        if let Some(cap) = grant.cap_at {
-            expires_at = expires_at.min(cap);
-        }
-        let mut refresh = row(
-            grant,
-            &uuid::Uuid::new_v4().to_string(),
-            store::REFRESH,
-            Some(secrets::digest(&token)),
-            &grant.refresh_scope.to_string(),
-            now,
-            expires_at,
-        );
-        refresh.cap_at = grant.cap_at;
+        let (token, refresh) = refresh_token(grant, now, lifetimes.refresh_token);
         rows.push(refresh);
         Some(token)
     } else {
@@ -205,6 +198,26 @@ pub async fn mint(
         scope: grant.scope.to_string(),
     };
     Ok((response, rows))
+}
+
+/// A new refresh token and the row that records it (by digest), capped by the grant's `cap_at`.
+fn refresh_token(grant: &Grant, now: i64, lifetime: u32) -> (String, TokenRow) {
+    let token = secrets::new_secret();
+    let mut expires_at = now + i64::from(lifetime);
+    if let Some(cap) = grant.cap_at {
+        expires_at = expires_at.min(cap);
+    }
+    let mut refresh = row(
+        grant,
+        &uuid::Uuid::new_v4().to_string(),
+        store::REFRESH,
+        Some(secrets::digest(&token)),
+        &grant.refresh_scope.to_string(),
+        now,
+        expires_at,
+    );
+    refresh.cap_at = grant.cap_at;
+    (token, refresh)
 }
 
 fn header(key: &SigningKey) -> Header {
@@ -231,8 +244,8 @@ fn row(
         user_id: grant.user.as_ref().map(|u| u.id.clone()),
         scope: scope.to_string(),
         sid: grant.sid.clone(),
-        acr: grant.acr.clone(),
-        amr: grant.amr.join(" "),
+        acr: grant.acr.map(|l| l.acr().to_string()),
+        amr: grant.amr.to_stored(),
         auth_time: grant.auth_time,
         tap_id: grant.tap_id.clone(),
         created_at: now,
@@ -291,152 +304,6 @@ pub fn token_hash(alg: SigningAlg, token: &str) -> String {
         SigningAlg::EdDSA => Sha512::digest(token.as_bytes()).to_vec(),
     };
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
-}
-
-/// Verifies an access token: signature by a published key, `typ`, `iss`, `exp`, an audience that
-/// `accept` allows, and that it was neither revoked nor issued to someone since disabled.
-pub async fn verify_access_token(
-    state: &OidcState,
-    token: &str,
-    accept: Accept,
-) -> Result<AccessTokenClaims, OAuthError> {
-    let invalid = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
-    let (header, key) = signed_by_us(state, token).await?.ok_or_else(invalid)?;
-    if !is_access_token(&header) {
-        return Err(invalid());
-    }
-    let issuer = state.config.issuer.as_str();
-    let mut validation = Validation::new(key.alg.jwt());
-    validation.leeway = 0;
-    validation.set_issuer(&[issuer]);
-    // The audience is judged below, by what the endpoint accepts.
-    validation.validate_aud = false;
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
-        .map_err(|_| invalid())?
-        .claims;
-    if !accept.allows(&state.config.issuer, &claims) {
-        return Err(OAuthError::invalid_token(
-            "the access token was not issued for this resource",
-        ));
-    }
-    let row = store::find_by_id(state.db.pool(), &claims.jti)
-        .await?
-        .ok_or_else(invalid)?;
-    if row.kind != store::ACCESS || row.revoked_at.is_some() || row.client_id != claims.client_id {
-        return Err(invalid());
-    }
-    if let Some(user_id) = &row.user_id {
-        let user = directory::users::find_by_id(&state.db, user_id).await?;
-        if !user.is_some_and(|u| u.enabled) {
-            return Err(invalid());
-        }
-    }
-    Ok(claims)
-}
-
-/// RFC 9068 §2.1: an access token says so in its `typ` (an ID token never does).
-fn is_access_token(header: &Header) -> bool {
-    let typ = header.typ.as_deref().unwrap_or_default();
-    typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt")
-}
-
-/// The header and the key of a token signed by one of our published keys, if it is one.
-async fn signed_by_us(
-    state: &OidcState,
-    token: &str,
-) -> Result<Option<(Header, std::sync::Arc<SigningKey>)>, OAuthError> {
-    if token.len() > 8192 {
-        return Ok(None);
-    }
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
-        return Ok(None);
-    };
-    let Some(kid) = header.kid.as_deref() else {
-        return Ok(None);
-    };
-    let Some(key) = state.keys.find(&state.db, &state.sealer, kid).await? else {
-        return Ok(None);
-    };
-    if key.alg.jwt() != header.alg {
-        return Ok(None);
-    }
-    Ok(Some((header, key)))
-}
-
-/// What an `id_token_hint` tells: whose session, for which clients.
-#[derive(Clone, Debug, Deserialize)]
-pub struct IdTokenHint {
-    pub sub: String,
-    #[serde(deserialize_with = "one_or_many")]
-    pub aud: Vec<String>,
-    #[serde(default)]
-    pub sid: Option<String>,
-}
-
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    })
-}
-
-/// Verifies an ID token we issued, as a hint (`/authorize`, `/logout`): signature and issuer; an
-/// expired one is still a valid hint (OpenID Connect RP-Initiated Logout §2).
-pub async fn verify_id_token_hint(
-    state: &OidcState,
-    token: &str,
-) -> Result<Option<IdTokenHint>, OAuthError> {
-    let Some((header, key)) = signed_by_us(state, token).await? else {
-        return Ok(None);
-    };
-    if header
-        .typ
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"))
-    {
-        return Ok(None);
-    }
-    let mut validation = Validation::new(key.alg.jwt());
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.set_issuer(&[state.config.issuer.as_str()]);
-    validation.set_required_spec_claims(&["iss", "sub", "aud"]);
-    Ok(
-        jsonwebtoken::decode::<IdTokenHint>(token, key.decoding(), &validation)
-            .ok()
-            .map(|d| d.claims),
-    )
-}
-
-/// The claims of an access token we signed, whether or not it has expired or was revoked (for `/revoke`
-/// and `/introspect`, which must recognise a token before judging it).
-pub async fn read_access_token(
-    state: &OidcState,
-    token: &str,
-) -> Result<Option<AccessTokenClaims>, OAuthError> {
-    let Some((header, key)) = signed_by_us(state, token).await? else {
-        return Ok(None);
-    };
-    if !is_access_token(&header) {
-        return Ok(None);
-    }
-    let issuer = state.config.issuer.as_str();
-    let mut validation = Validation::new(key.alg.jwt());
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.set_issuer(&[issuer]);
-    Ok(
-        jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
-            .ok()
-            .map(|d| d.claims),
-    )
 }
 
 #[cfg(test)]

@@ -1,24 +1,44 @@
-//! Registered clients (relying parties): parsing their identifiers and redirect URIs once, registering,
-//! changing and removing them (each with its audit event), and checking their secrets.
+//! Registered clients (relying parties): their identifiers and redirect URIs parsed once, what a
+//! registration holds and the rules it must satisfy, and checking their secrets. Registering, changing
+//! and removing them (each with its audit event) is the [`registry`].
+
+mod registry;
+
+pub use registry::{add, find, get, list, remove, update};
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
 use super::keys::SigningAlg;
-use super::scope::{self, Scope};
-use crate::audit::{self, Actor, Event, Target};
+use super::scope::Scope;
+use crate::audit::Target;
+use crate::db;
 use crate::db::clients::ClientRow;
-use crate::db::{self, Db};
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::secrets;
 
 /// A client identifier: 1–128 characters of letters, digits and `. _ - : ~`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ClientId(String);
+
+impl TryFrom<String> for ClientId {
+    type Error = AppError;
+
+    fn try_from(value: String) -> Result<Self, AppError> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(id: ClientId) -> String {
+        id.0
+    }
+}
 
 impl ClientId {
     pub fn parse(value: &str) -> Result<Self, AppError> {
@@ -38,8 +58,23 @@ impl ClientId {
 
 /// A redirect URI as registered: absolute, no fragment, no credentials; `https`, or `http` only for a
 /// loopback host. Requests must present it byte for byte (no prefix or wildcard matching).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct RedirectUri(String);
+
+impl TryFrom<String> for RedirectUri {
+    type Error = AppError;
+
+    fn try_from(value: String) -> Result<Self, AppError> {
+        Self::parse(&value)
+    }
+}
+
+impl From<RedirectUri> for String {
+    fn from(uri: RedirectUri) -> String {
+        uri.0
+    }
+}
 
 impl RedirectUri {
     pub fn parse(value: &str) -> Result<Self, AppError> {
@@ -169,9 +204,10 @@ impl Client {
         Target::new("client", &self.id, self.name.as_deref().unwrap_or(&self.id))
     }
 
-    fn from_row(row: ClientRow) -> Self {
+    /// A stored registration; one whose scopes no longer parse is an error, never a client with none.
+    fn from_row(row: ClientRow) -> Result<Self, AppError> {
         let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-        Self {
+        Ok(Self {
             public: row.secret_hash.is_none(),
             redirect_uris: words(&row.redirect_uris),
             post_logout_redirect_uris: words(&row.post_logout_redirect_uris),
@@ -180,7 +216,7 @@ impl Client {
                 .split_whitespace()
                 .filter_map(GrantType::parse)
                 .collect(),
-            scopes: Scope::parse(&row.scopes).unwrap_or_default(),
+            scopes: Scope::stored(&row.scopes, &format!("client {}", row.id))?,
             id_token_alg: SigningAlg::parse(&row.id_token_alg).unwrap_or(SigningAlg::RS256),
             access_token_alg: SigningAlg::parse(&row.access_token_alg).unwrap_or(SigningAlg::RS256),
             roles: Role::parse_list(&row.roles),
@@ -189,7 +225,7 @@ impl Client {
             secret_hash: row.secret_hash,
             name: row.name,
             id: row.id,
-        }
+        })
     }
 
     fn to_row(&self) -> ClientRow {
@@ -294,209 +330,6 @@ pub struct ClientChanges {
     pub roles: Option<Vec<Role>>,
     /// Replace the secret of a confidential client (the new one is returned once).
     pub new_secret: bool,
-}
-
-fn strings(uris: Vec<RedirectUri>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for uri in uris {
-        if !out.contains(&uri.0) {
-            out.push(uri.0);
-        }
-    }
-    out
-}
-
-fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
-    let mut out = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
-}
-
-/// Registers a client. Returns it and, for a confidential client, its secret (shown once, stored hashed).
-pub async fn add(
-    db: &Db,
-    actor: &Actor,
-    new: NewClient,
-) -> Result<(Client, Option<String>), AppError> {
-    let now = db::now();
-    let grant_types = if new.grant_types.is_empty() {
-        vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
-    } else {
-        dedup(new.grant_types)
-    };
-    let scopes = match new.scopes {
-        Some(scopes) => scopes,
-        None if grant_types.contains(&GrantType::AuthorizationCode) => {
-            Scope::parse(scope::DEFAULT_FOR_SIGN_IN).unwrap_or_default()
-        }
-        None => Scope::default(),
-    };
-    let secret = (!new.public).then(secrets::new_secret);
-    let client = Client {
-        id: new.id.0,
-        name: new
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
-        public: new.public,
-        redirect_uris: strings(new.redirect_uris),
-        post_logout_redirect_uris: strings(new.post_logout_redirect_uris),
-        grant_types,
-        scopes,
-        id_token_alg: new.id_token_alg,
-        access_token_alg: new.access_token_alg,
-        roles: new.roles,
-        created_at: now,
-        updated_at: now,
-        secret_hash: secret.as_deref().map(secrets::digest),
-    };
-    client.validate()?;
-    let mut tx = db.begin().await?;
-    if db::clients::find(&mut *tx, &client.id).await?.is_some() {
-        return Err(conflict(&client.id));
-    }
-    db::clients::insert(&mut tx, &client.to_row())
-        .await
-        .map_err(|e| {
-            if db::is_unique_violation(&e) {
-                conflict(&client.id)
-            } else {
-                e.into()
-            }
-        })?;
-    audit::record(
-        &mut tx,
-        Event::new(actor.clone(), "client.created")
-            .target(client.target())
-            .detail("public", client.public)
-            .detail("redirect_uris", &client.redirect_uris)
-            .detail("grant_types", &client.grant_types)
-            .detail("scopes", client.scopes.to_string())
-            .detail("id_token_alg", client.id_token_alg)
-            .detail("access_token_alg", client.access_token_alg)
-            .detail("roles", &client.roles),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((client, secret))
-}
-
-fn conflict(id: &str) -> AppError {
-    AppError::Conflict(format!("client `{id}` already exists"))
-}
-
-/// Changes a client. Returns it and, when a new secret was asked for, that secret.
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    id: &str,
-    changes: ClientChanges,
-) -> Result<(Client, Option<String>), AppError> {
-    let mut tx = db.begin().await?;
-    let mut client = db::clients::find(&mut *tx, id)
-        .await?
-        .map(Client::from_row)
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
-    let mut event = Event::new(actor.clone(), "client.updated").target(client.target());
-    if let Some(name) = changes.name {
-        client.name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-        event = event.detail("name", &client.name);
-    }
-    if let Some(uris) = changes.redirect_uris {
-        client.redirect_uris = strings(uris);
-        event = event.detail("redirect_uris", &client.redirect_uris);
-    }
-    if let Some(uris) = changes.post_logout_redirect_uris {
-        client.post_logout_redirect_uris = strings(uris);
-        event = event.detail(
-            "post_logout_redirect_uris",
-            &client.post_logout_redirect_uris,
-        );
-    }
-    if let Some(grants) = changes.grant_types {
-        client.grant_types = dedup(grants);
-        event = event.detail("grant_types", &client.grant_types);
-    }
-    if let Some(scopes) = changes.scopes {
-        client.scopes = scopes;
-        event = event.detail("scopes", client.scopes.to_string());
-    }
-    if let Some(alg) = changes.id_token_alg {
-        client.id_token_alg = alg;
-        event = event.detail("id_token_alg", alg);
-    }
-    if let Some(alg) = changes.access_token_alg {
-        client.access_token_alg = alg;
-        event = event.detail("access_token_alg", alg);
-    }
-    if let Some(roles) = changes.roles {
-        event = event
-            .detail("roles_before", &client.roles)
-            .detail("roles", &roles)
-            .severity(audit::Severity::High);
-        client.roles = roles;
-    }
-    let secret = if changes.new_secret {
-        if client.public {
-            return Err(AppError::invalid(
-                "a public client has no secret to replace",
-            ));
-        }
-        let secret = secrets::new_secret();
-        client.secret_hash = Some(secrets::digest(&secret));
-        event = event.detail("secret_replaced", true);
-        Some(secret)
-    } else {
-        None
-    };
-    client.validate()?;
-    client.updated_at = db::now();
-    db::clients::update(&mut tx, &client.to_row()).await?;
-    audit::record(&mut tx, event).await?;
-    tx.commit().await?;
-    Ok((client, secret))
-}
-
-/// Removes a client; its codes and tokens go with it.
-pub async fn remove(db: &Db, actor: &Actor, id: &str) -> Result<Client, AppError> {
-    let mut tx = db.begin().await?;
-    let client = db::clients::find(&mut *tx, id)
-        .await?
-        .map(Client::from_row)
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
-    db::clients::delete(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        Event::new(actor.clone(), "client.removed").target(client.target()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(client)
-}
-
-/// The client with this id, if registered (with its roles, for the admin API).
-pub async fn find(db: &Db, id: &str) -> Result<Option<Client>, AppError> {
-    Ok(db::clients::find(db.pool(), id)
-        .await?
-        .map(Client::from_row))
-}
-
-pub async fn get(db: &Db, id: &str) -> Result<Client, AppError> {
-    find(db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))
-}
-
-pub async fn list(db: &Db) -> Result<Vec<Client>, AppError> {
-    Ok(db::clients::list(db.pool())
-        .await?
-        .into_iter()
-        .map(Client::from_row)
-        .collect())
 }
 
 #[cfg(test)]

@@ -1,0 +1,215 @@
+//! Registering, changing and removing clients, each change with its audit event in the same
+//! transaction; and reading them.
+
+use super::{Client, ClientChanges, GrantType, NewClient, RedirectUri};
+use crate::audit::{self, Actor, Event};
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::oidc::scope::{self, Scope};
+use crate::secrets;
+
+fn strings(uris: Vec<RedirectUri>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for uri in uris {
+        if !out.contains(&uri.0) {
+            out.push(uri.0);
+        }
+    }
+    out
+}
+
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Registers a client. Returns it and, for a confidential client, its secret (shown once, stored hashed).
+pub async fn add(
+    db: &Db,
+    actor: &Actor,
+    new: NewClient,
+) -> Result<(Client, Option<String>), AppError> {
+    let now = db::now();
+    let grant_types = if new.grant_types.is_empty() {
+        vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
+    } else {
+        dedup(new.grant_types)
+    };
+    let scopes = match new.scopes {
+        Some(scopes) => scopes,
+        None if grant_types.contains(&GrantType::AuthorizationCode) => {
+            Scope::parse(scope::DEFAULT_FOR_SIGN_IN).unwrap_or_default()
+        }
+        None => Scope::default(),
+    };
+    let secret = (!new.public).then(secrets::new_secret);
+    let client = Client {
+        id: new.id.0,
+        name: new
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        public: new.public,
+        redirect_uris: strings(new.redirect_uris),
+        post_logout_redirect_uris: strings(new.post_logout_redirect_uris),
+        grant_types,
+        scopes,
+        id_token_alg: new.id_token_alg,
+        access_token_alg: new.access_token_alg,
+        roles: new.roles,
+        created_at: now,
+        updated_at: now,
+        secret_hash: secret.as_deref().map(secrets::digest),
+    };
+    client.validate()?;
+    let mut tx = db.begin().await?;
+    if db::clients::find(&mut *tx, &client.id).await?.is_some() {
+        return Err(conflict(&client.id));
+    }
+    db::clients::insert(&mut tx, &client.to_row())
+        .await
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                conflict(&client.id)
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "client.created")
+            .target(client.target())
+            .detail("public", client.public)
+            .detail("redirect_uris", &client.redirect_uris)
+            .detail("grant_types", &client.grant_types)
+            .detail("scopes", client.scopes.to_string())
+            .detail("id_token_alg", client.id_token_alg)
+            .detail("access_token_alg", client.access_token_alg)
+            .detail("roles", &client.roles),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((client, secret))
+}
+
+fn conflict(id: &str) -> AppError {
+    AppError::Conflict(format!("client `{id}` already exists"))
+}
+
+/// Changes a client. Returns it and, when a new secret was asked for, that secret.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    changes: ClientChanges,
+) -> Result<(Client, Option<String>), AppError> {
+    let mut tx = db.begin().await?;
+    let mut client = db::clients::find(&mut *tx, id)
+        .await?
+        .map(Client::from_row)
+        .transpose()?
+        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
+    let mut event = Event::new(actor.clone(), "client.updated").target(client.target());
+    if let Some(name) = changes.name {
+        client.name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        event = event.detail("name", &client.name);
+    }
+    if let Some(uris) = changes.redirect_uris {
+        client.redirect_uris = strings(uris);
+        event = event.detail("redirect_uris", &client.redirect_uris);
+    }
+    if let Some(uris) = changes.post_logout_redirect_uris {
+        client.post_logout_redirect_uris = strings(uris);
+        event = event.detail(
+            "post_logout_redirect_uris",
+            &client.post_logout_redirect_uris,
+        );
+    }
+    if let Some(grants) = changes.grant_types {
+        client.grant_types = dedup(grants);
+        event = event.detail("grant_types", &client.grant_types);
+    }
+    if let Some(scopes) = changes.scopes {
+        client.scopes = scopes;
+        event = event.detail("scopes", client.scopes.to_string());
+    }
+    if let Some(alg) = changes.id_token_alg {
+        client.id_token_alg = alg;
+        event = event.detail("id_token_alg", alg);
+    }
+    if let Some(alg) = changes.access_token_alg {
+        client.access_token_alg = alg;
+        event = event.detail("access_token_alg", alg);
+    }
+    if let Some(roles) = changes.roles {
+        event = event
+            .detail("roles_before", &client.roles)
+            .detail("roles", &roles)
+            .severity(audit::Severity::High);
+        client.roles = roles;
+    }
+    let secret = if changes.new_secret {
+        if client.public {
+            return Err(AppError::invalid(
+                "a public client has no secret to replace",
+            ));
+        }
+        let secret = secrets::new_secret();
+        client.secret_hash = Some(secrets::digest(&secret));
+        event = event.detail("secret_replaced", true);
+        Some(secret)
+    } else {
+        None
+    };
+    client.validate()?;
+    client.updated_at = db::now();
+    db::clients::update(&mut tx, &client.to_row()).await?;
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok((client, secret))
+}
+
+/// Removes a client; its codes and tokens go with it.
+pub async fn remove(db: &Db, actor: &Actor, id: &str) -> Result<Client, AppError> {
+    let mut tx = db.begin().await?;
+    let client = db::clients::find(&mut *tx, id)
+        .await?
+        .map(Client::from_row)
+        .transpose()?
+        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
+    db::clients::delete(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "client.removed").target(client.target()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// The client with this id, if registered (with its roles, for the admin API).
+pub async fn find(db: &Db, id: &str) -> Result<Option<Client>, AppError> {
+    db::clients::find(db.pool(), id)
+        .await?
+        .map(Client::from_row)
+        .transpose()
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Client, AppError> {
+    find(db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Client>, AppError> {
+    db::clients::list(db.pool())
+        .await?
+        .into_iter()
+        .map(Client::from_row)
+        .collect()
+}
