@@ -14,6 +14,7 @@ pub mod login;
 pub mod methods;
 pub mod oidc;
 pub mod pages;
+pub mod scim;
 pub mod secrets;
 pub mod security_info;
 pub mod server;

@@ -1,0 +1,82 @@
+//! `ScimCaller`: a provisioning client, from a bearer access token that tapid issued by
+//! `client_credentials` to a client granted the `scim` scope. It acts with the roles it was granted
+//! (`helpdesk` touches only people who hold no role and cannot create groups; `admin` may do both),
+//! through the same service functions as the console, the API and the CLI, so every change is audited
+//! with the client as its actor.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::error::ScimError;
+use crate::admin::service::rules::{self, Power};
+use crate::oidc;
+use crate::state::AppState;
+use crate::tap::Authority;
+
+/// The scope a client needs for `/scim/v2`.
+pub const SCIM_SCOPE: &str = oidc::scope::SCIM;
+
+#[derive(Clone, Debug)]
+pub struct ScimCaller {
+    pub authority: Authority,
+    pub address: Option<String>,
+}
+
+impl<S> FromRequestParts<S> for ScimCaller
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ScimError> {
+        let state = AppState::from_ref(state);
+        let token = bearer(parts).ok_or_else(|| {
+            ScimError::unauthenticated(
+                "a bearer token from tapid's client_credentials grant is required",
+            )
+        })?;
+        let claims = oidc::tokens::verify_access_token(&state, token)
+            .await
+            .map_err(|_| {
+                ScimError::unauthenticated("the access token is invalid, expired or revoked")
+            })?;
+        let forbidden = |why: &str| ScimError::new(StatusCode::FORBIDDEN, None, why);
+        if !claims.is_client_token() {
+            return Err(forbidden(
+                "SCIM is for provisioning clients, not people's tokens",
+            ));
+        }
+        if !claims.has_scope(SCIM_SCOPE) {
+            return Err(forbidden("the access token lacks the `scim` scope"));
+        }
+        let client = oidc::clients::find(&state.db, &claims.client_id)
+            .await?
+            .ok_or_else(|| ScimError::unauthenticated("the client no longer exists"))?;
+        let authority = Authority::Client {
+            id: client.id,
+            roles: client.roles,
+        };
+        if rules::power(&authority) == Power::Nothing {
+            return Err(forbidden(
+                "the client holds no role: grant it `helpdesk` or `admin` (tapid client update --role)",
+            ));
+        }
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(Self { authority, address })
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
