@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use super::error::ScimError;
 use crate::admin::service::rules::{self, Power};
 use crate::oidc;
+use crate::oidc::audience::Accept;
 use crate::state::AppState;
 use crate::tap::Authority;
 
@@ -40,10 +41,13 @@ where
                 "a bearer token from tapid's client_credentials grant is required",
             )
         })?;
-        let claims = oidc::tokens::verify_access_token(&state, token)
+        // Only tokens issued for SCIM itself (`oidc::audience`, aud `<issuer>/scim`).
+        let claims = oidc::tokens::verify_access_token(&state, token, Accept::Scim)
             .await
             .map_err(|_| {
-                ScimError::unauthenticated("the access token is invalid, expired or revoked")
+                ScimError::unauthenticated(
+                    "the access token is invalid, expired, revoked or not issued for SCIM",
+                )
             })?;
         let forbidden = |why: &str| ScimError::new(StatusCode::FORBIDDEN, None, why);
         if !claims.is_client_token() {
@@ -51,12 +55,13 @@ where
                 "SCIM is for provisioning clients, not people's tokens",
             ));
         }
-        if !claims.has_scope(SCIM_SCOPE) {
-            return Err(forbidden("the access token lacks the `scim` scope"));
-        }
+        // The client must still be registered for SCIM: removing the scope ends its live tokens here.
         let client = oidc::clients::find(&state.db, &claims.client_id)
             .await?
-            .ok_or_else(|| ScimError::unauthenticated("the client no longer exists"))?;
+            .filter(|c| c.scopes.contains(SCIM_SCOPE))
+            .ok_or_else(|| {
+                ScimError::unauthenticated("the client is no longer registered for SCIM")
+            })?;
         let authority = Authority::Client {
             id: client.id,
             roles: client.roles,

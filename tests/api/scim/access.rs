@@ -30,7 +30,7 @@ async fn scim_needs_a_client_token_with_the_scim_scope_and_a_role() {
     );
     scim_error(
         app.scim(Method::GET, "/Users", &without_scope, None).await,
-        403,
+        401,
         None,
     );
     scim_error(
@@ -39,6 +39,10 @@ async fn scim_needs_a_client_token_with_the_scim_scope_and_a_role() {
         None,
     );
     let token = app.scim_token("hr", "helpdesk").await;
+    let claims = crate::helpers::oidc::jwt_claims(&token);
+    assert_eq!(claims["aud"], format!("{}/scim", app.issuer));
+    let api = app.call(Method::GET, "/api/v1/users", &token, None).await;
+    assert_eq!(api.status, 401, "a SCIM token does not open the admin API");
     let listed = app.scim(Method::GET, "/Users", &token, None).await;
     assert_eq!(listed.status, 200);
     assert_eq!(
