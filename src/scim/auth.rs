@@ -42,7 +42,7 @@ where
             )
         })?;
         // Only tokens issued for SCIM itself (`oidc::audience`, aud `<issuer>/scim`).
-        let claims = oidc::tokens::verify_access_token(&state, token, Accept::Scim)
+        let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::Scim)
             .await
             .map_err(|_| {
                 ScimError::unauthenticated(
