@@ -111,6 +111,7 @@ pub async fn finish(
         &state.config.throttle,
         address.as_deref(),
         typed.as_deref(),
+        throttle::Budget::Passkey,
     )
     .await
     {

@@ -166,7 +166,23 @@ pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, 
     }
     let now = db::ts(OffsetDateTime::now_utc());
     let row = db::sessions::find(state.db.pool(), &secrets::digest(token), now).await?;
-    Ok(row.map(Session::from_row))
+    let Some(session) = row.map(Session::from_row) else {
+        return Ok(None);
+    };
+    // A restricted session lives only while its pass could still open it (`tap::restricted`).
+    if let Some(SignIn {
+        level: Level::Tap,
+        tap_id: Some(tap_id),
+        user_id,
+        ..
+    }) = &session.sign_in
+    {
+        if let Some(reason) = crate::tap::restricted::unusable(&state.db, user_id, tap_id).await? {
+            crate::tap::restricted::end(&state.db, user_id, tap_id, &session.sid, reason).await?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(session))
 }
 
 /// The current session, or a new anonymous one (with its cookie) for pages that hold forms.
