@@ -155,7 +155,15 @@ pub async fn start_sign_in(
             let (rcr, state) = webauthn
                 .start_passkey_authentication(&passkeys)
                 .map_err(internal)?;
-            let options = serde_json::to_value(&rcr).map_err(internal)?;
+            let mut options = serde_json::to_value(&rcr).map_err(internal)?;
+            // Transports are a hint the decoys could not give truthfully: offered by neither.
+            if let Some(allowed) = options["publicKey"]["allowCredentials"].as_array_mut() {
+                for credential in allowed {
+                    if let Some(c) = credential.as_object_mut() {
+                        c.remove("transports");
+                    }
+                }
+            }
             return Ok((
                 options,
                 SignInState::Username {

@@ -177,7 +177,10 @@ pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, 
         ..
     }) = &session.sign_in
     {
-        if let Some(reason) = crate::tap::restricted::unusable(&state.db, user_id, tap_id).await? {
+        let opened_at = session.created_at;
+        if let Some(reason) =
+            crate::tap::restricted::unusable(&state.db, user_id, tap_id, opened_at).await?
+        {
             crate::tap::restricted::end(&state.db, user_id, tap_id, &session.sid, reason).await?;
             return Ok(None);
         }

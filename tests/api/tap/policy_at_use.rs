@@ -157,3 +157,24 @@ async fn a_restricted_session_of_a_one_time_pass_lives_on_while_the_policy_allow
     .unwrap();
     assert_eq!(app.get(&setup).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_restricted_session_ends_when_a_narrowed_enrollment_window_has_passed() {
+    let app = spawn_app().await;
+    restricted_session(&app).await;
+    // Opened seven minutes ago: inside the ten-minute window, outside a five-minute one.
+    sqlx::query("UPDATE sessions SET created_at = created_at - 420 WHERE tap_id IS NOT NULL")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.get("/security-info/setup").await.status(), 200);
+
+    app.change_policy(PolicyChanges {
+        enrollment_window: Some(5),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    assert_session_ended(&app, "EnrollmentWindowOver").await;
+}
