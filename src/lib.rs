@@ -10,6 +10,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod level;
 pub mod login;
 pub mod methods;
 pub mod oidc;
@@ -20,6 +21,7 @@ pub mod server;
 pub mod session;
 pub mod state;
 pub mod tap;
+pub mod throttle;
 
 pub use http::app;
 pub use state::AppState;

@@ -43,8 +43,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let limits = config.http.clone();
     let state = AppState::new(db.clone(), config, sealer);
-    let expiry = tap::expiry::spawn(state.clone());
-    let purge = crate::oidc::maintenance::spawn(state.clone());
+    let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
+    let purge = crate::oidc::maintenance::spawn(db.clone());
     connections::serve(
         listener,
         crate::app(state),

@@ -21,8 +21,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
-        .merge(crate::pages::router())
-        .merge(crate::oidc::router())
+        .merge(crate::pages::router::<AppState>())
+        .merge(crate::oidc::router().with_state(state.oidc.clone()))
         .merge(crate::login::router())
         .merge(crate::security_info::router())
         .merge(crate::api::router())
