@@ -15,6 +15,7 @@ pub mod login;
 pub mod methods;
 pub mod oidc;
 pub mod pages;
+pub mod scim;
 pub mod secrets;
 pub mod security_info;
 pub mod server;

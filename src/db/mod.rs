@@ -10,6 +10,7 @@ pub mod groups;
 pub mod keys;
 pub mod methods;
 pub mod passes;
+pub mod profiles;
 pub mod sessions;
 pub mod settings;
 pub mod tap_policy;

@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::login::router())
         .merge(crate::security_info::router())
         .merge(crate::api::router())
+        .merge(crate::scim::router())
         .merge(crate::admin::router())
         .fallback(not_found)
         .layer(middleware::from_fn(input::reject_control_characters))

@@ -44,6 +44,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/users/x/temporary-access-pass"),
     ("GET", "/api/v1/users/x/temporary-access-pass"),
     ("DELETE", "/api/v1/users/x/temporary-access-pass"),
+    ("GET", "/scim/v2/Users"),
+    ("POST", "/scim/v2/Users/.search"),
+    ("GET", "/scim/v2/Schemas"),
+    ("GET", "/scim/v2/ResourceTypes"),
 ];
 
 const NAMES: &[&str] = &[
