@@ -1,8 +1,11 @@
 //! The HTTP surface: each area contributes a router; `app` merges them and adds the layers every
 //! response needs.
 
+mod body_deadline;
+pub mod connections;
 mod headers;
 mod health;
+mod input;
 mod limits;
 mod logging;
 
@@ -26,6 +29,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::scim::router())
         .merge(crate::admin::router())
         .fallback(not_found)
+        .layer(middleware::from_fn(input::reject_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))

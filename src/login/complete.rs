@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::session::data::LOGIN_USERNAME;
 use crate::session::{self, Amr, Level, Session, SignIn};
 use crate::state::AppState;
-use crate::throttle;
+use crate::throttle::{self, Budget};
 
 /// What a sign-in proved.
 pub struct Proof {
@@ -87,9 +87,11 @@ pub async fn admit(
     user: Option<&User>,
     method: &'static str,
     address: &Option<String>,
+    budget: Budget,
 ) -> Result<(), AppError> {
     let limits = &state.config.throttle;
-    if let Err(e) = throttle::admit(&state.db, limits, address.as_deref(), username).await {
+    let admitted = throttle::admit(&state.db, limits, address.as_deref(), username, budget).await;
+    if let Err(e) = admitted {
         let label = username.unwrap_or_default();
         failed(state, label, user, method, "rate_limited", address.clone()).await?;
         return Err(e);

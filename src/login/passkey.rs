@@ -18,6 +18,7 @@ use crate::pages::{ClientAddress, Flow, FlowParams};
 use crate::session::data::PASSKEY_SIGNIN as STATE_KEY;
 use crate::session::{self, CurrentSession, Level, Session};
 use crate::state::AppState;
+use crate::throttle::Budget;
 
 /// The one message for every failed passkey sign-in.
 const FAILED: &str = "That passkey did not work. Try again, or choose another way to sign in.";
@@ -98,7 +99,15 @@ pub async fn finish(
     };
     let label = typed.clone().unwrap_or_default();
 
-    complete::admit(&state, typed.as_deref(), None, "passkey", &address).await?;
+    complete::admit(
+        &state,
+        typed.as_deref(),
+        None,
+        "passkey",
+        &address,
+        Budget::Passkey,
+    )
+    .await?;
     let Some(ceremony) = ceremony else {
         complete::failed(&state, &label, None, "passkey", "no_ceremony", address).await?;
         return Ok(refused());

@@ -18,6 +18,7 @@ use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
 use crate::session::{Amr, CurrentSession, Level};
 use crate::state::AppState;
 use crate::tap::{self, Passcode, TapRefused};
+use crate::throttle::Budget;
 
 /// The one message for every refused pass, whatever the reason (that is in the audit trail).
 const REFUSED: &str = "That did not work. Check the username and the Temporary Access Pass, \
@@ -82,7 +83,15 @@ pub async fn tap_post(
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    complete::admit(&state, Some(&username), None, "tap", &address).await?;
+    complete::admit(
+        &state,
+        Some(&username),
+        None,
+        "tap",
+        &address,
+        Budget::Passcode,
+    )
+    .await?;
 
     // Argon2 takes 19 MiB and a core for a while: at most one check per core runs at once, the rest queue.
     let permit = state.passcode_checks.acquire().await;

@@ -17,6 +17,7 @@ use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::{CurrentSession, Level};
 use crate::state::AppState;
 use crate::throttle;
+use crate::throttle::Budget;
 
 /// The one message for every wrong code, whatever the reason.
 const WRONG_CODE: &str = "That code did not work. Check the username and the code, then try again.";
@@ -92,7 +93,15 @@ pub async fn totp_post(
         )
     };
 
-    complete::admit(&state, Some(&username), user.as_ref(), "otp", &address).await?;
+    complete::admit(
+        &state,
+        Some(&username),
+        user.as_ref(),
+        "otp",
+        &address,
+        Budget::Code,
+    )
+    .await?;
     let code_state = throttle::code_state(&state.db, &username).await?;
     if let throttle::CodeState::Locked(retry) = code_state {
         fail("locked").await?;

@@ -136,6 +136,19 @@ async fn spend(
     address: Option<String>,
 ) -> Result<(PassSignIn, Tx), TapRefused> {
     let mut tx = db.begin().await?;
+    // Defence in depth beside the revocation at every role change: the issuer must still be
+    // allowed to issue this pass to this person as they are now.
+    if !super::issuer::may_still_issue(&mut tx, &row, &user).await? {
+        super::issuer::revoke(&mut tx, &Actor::System, &row, &user, address.clone()).await?;
+        let event = pass_event("tap.failed", &user, &row, address);
+        audit::record(
+            &mut tx,
+            event.failed().detail("reason", super::issuer::REASON),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(TapRefused::Refused);
+    }
     let one_time = row.one_time != 0;
     let won = db::passes::mark_used(
         &mut tx,
@@ -153,7 +166,8 @@ async fn spend(
         return Err(TapRefused::Refused);
     }
     audit::record(&mut tx, pass_event("tap.used", &user, &row, address)).await?;
-    let ends_at = db::from_ts(row.ends_at);
+    // A pass longer than the policy now allows opens nothing past what the policy allows.
+    let ends_at = Pass::from(&row).end_under(policy);
     let window = Duration::minutes(i64::from(policy.enrollment_window));
     let signed_in = PassSignIn {
         user,
