@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod login;
 pub mod methods;
+pub mod metrics;
 pub mod oidc;
 pub mod pages;
 pub mod secrets;
@@ -20,6 +21,7 @@ pub mod server;
 pub mod session;
 pub mod state;
 pub mod tap;
+pub mod webhooks;
 
 pub use http::app;
 pub use state::AppState;

@@ -35,6 +35,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), config, sealer);
     let expiry = tap::expiry::spawn(state.clone());
     let purge = crate::oidc::maintenance::spawn(state.clone());
+    let metrics = crate::metrics::spawn(&state).await?;
+    let webhooks = crate::webhooks::deliver::spawn(state.clone());
     axum::serve(
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -43,6 +45,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     expiry.abort();
     purge.abort();
+    webhooks.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     db.close().await;
     tracing::info!("tapid stopped");
     Ok(())

@@ -21,11 +21,16 @@ pub struct AppState {
     pub passcode_checks: Arc<tokio::sync::Semaphore>,
     /// Group commit of append-only grants (see `oidc::recorder`).
     pub recorder: Arc<crate::oidc::recorder::Recorder>,
+    /// This instance's Prometheus series (see `metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, sealer: Sealer) -> Self {
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        crate::metrics::observe(&db, &metrics);
         Self {
+            metrics,
             discovery: crate::oidc::discovery::document(&config),
             jwks: Arc::default(),
             passcode_checks: Arc::new(tokio::sync::Semaphore::new(

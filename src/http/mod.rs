@@ -16,6 +16,7 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn app(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
     Router::new()
         .merge(health::router())
         .merge(crate::pages::router())
@@ -24,11 +25,16 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::security_info::router())
         .merge(crate::api::router())
         .merge(crate::admin::router())
+        .route_layer(middleware::from_fn(crate::metrics::http::route_template))
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))
         .layer(middleware::from_fn(logging::log_request))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::http::track,
+        ))
         .with_state(state)
 }
 

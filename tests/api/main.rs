@@ -13,6 +13,7 @@ mod health;
 mod hostile;
 mod instances;
 mod oidc;
+mod ops;
 mod secrets_at_rest;
 mod serve;
 mod signin;
