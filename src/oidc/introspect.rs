@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::audience::Accept;
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
@@ -54,7 +55,7 @@ async fn describe(state: &AppState, client_id: &str, token: &str) -> Result<Valu
             }));
         }
     }
-    match tokens::verify_access_token(state, token).await {
+    match tokens::verify_access_token(state, token, Accept::Any).await {
         Ok(claims) if claims.client_id == client_id => Ok(json!({
             "active": true,
             "token_type": "Bearer",
