@@ -10,6 +10,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod level;
 pub mod login;
 pub mod methods;
 pub mod metrics;
@@ -21,6 +22,7 @@ pub mod server;
 pub mod session;
 pub mod state;
 pub mod tap;
+pub mod throttle;
 pub mod webhooks;
 
 pub use http::app;

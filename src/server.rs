@@ -33,8 +33,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(listen = %config.listen, issuer = config.issuer.as_str(), "tapid is serving");
     let state = AppState::new(db.clone(), config, sealer);
-    let expiry = tap::expiry::spawn(state.clone());
-    let purge = crate::oidc::maintenance::spawn(state.clone());
+    let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
+    let purge = crate::oidc::maintenance::spawn(db.clone());
     let metrics = crate::metrics::spawn(&state).await?;
     let webhooks = crate::webhooks::deliver::spawn(state.clone());
     axum::serve(

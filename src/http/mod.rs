@@ -19,8 +19,8 @@ pub fn app(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     Router::new()
         .merge(health::router())
-        .merge(crate::pages::router())
-        .merge(crate::oidc::router())
+        .merge(crate::pages::router::<AppState>())
+        .merge(crate::oidc::router().with_state(state.oidc.clone()))
         .merge(crate::login::router())
         .merge(crate::security_info::router())
         .merge(crate::api::router())

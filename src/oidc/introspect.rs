@@ -14,11 +14,11 @@ use super::params::Params;
 use super::token::no_store;
 use super::{client_auth, tokens};
 use crate::db;
+use crate::oidc::OidcState;
 use crate::secrets;
-use crate::state::AppState;
 
 pub async fn introspect_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
@@ -31,7 +31,7 @@ pub async fn introspect_post(
     Ok(response)
 }
 
-async fn describe(state: &AppState, client_id: &str, token: &str) -> Result<Value, OAuthError> {
+async fn describe(state: &OidcState, client_id: &str, token: &str) -> Result<Value, OAuthError> {
     let inactive = json!({ "active": false });
     let now = db::ts(db::now());
     let issuer = state.config.issuer.as_str();

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
@@ -16,9 +16,8 @@ use super::error::OAuthError;
 use super::params::Params;
 use super::tokens;
 use crate::audit::{self, Event};
-use crate::pages::ErrorView;
+use crate::oidc::OidcState;
 use crate::session::{self, Session};
-use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc/logout_confirm.html")]
@@ -35,7 +34,7 @@ pub struct ConfirmView {
 pub struct LoggedOutView;
 
 pub async fn logout_get(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -44,7 +43,7 @@ pub async fn logout_get(
 }
 
 pub async fn logout_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
@@ -60,7 +59,7 @@ struct Destination {
     state: Option<String>,
 }
 
-async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthError>) -> Response {
+async fn logout(state: &OidcState, jar: CookieJar, params: Result<Params, OAuthError>) -> Response {
     let result = async {
         let params = params?;
         let hint = match params.get("id_token_hint") {
@@ -92,7 +91,7 @@ async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthEr
             params.get("state"),
         )
         .await?;
-        let current = session::load(state, &jar).await?;
+        let current = session::load(&state.db, &state.config, &jar).await?;
         let Some(current) = current.filter(|s| s.sign_in.is_some()) else {
             return Ok(finish(jar, &destination));
         };
@@ -126,7 +125,7 @@ async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthEr
 
 /// `POST /logout/confirm`: the person said yes.
 pub async fn confirm_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
@@ -140,7 +139,7 @@ pub async fn confirm_post(
             params.get("state"),
         )
         .await?;
-        let Some(current) = session::load(&state, &jar).await? else {
+        let Some(current) = session::load(&state.db, &state.config, &jar).await? else {
             return Ok(finish(jar, &destination));
         };
         current
@@ -158,7 +157,7 @@ pub async fn confirm_post(
 }
 
 async fn destination(
-    state: &AppState,
+    state: &OidcState,
     client_id: Option<&str>,
     uri: Option<&str>,
     logout_state: Option<&str>,
@@ -192,8 +191,12 @@ async fn destination(
     })
 }
 
-async fn end(state: &AppState, jar: CookieJar, current: &Session) -> Result<CookieJar, OAuthError> {
-    let jar = session::end(state, jar, current).await?;
+async fn end(
+    state: &OidcState,
+    jar: CookieJar,
+    current: &Session,
+) -> Result<CookieJar, OAuthError> {
+    let jar = session::end(&state.db, &state.config, jar, current).await?;
     if let Some(sign_in) = &current.sign_in {
         let user = crate::directory::users::find_by_id(&state.db, &sign_in.user_id).await?;
         let mut event = match &user {
@@ -230,14 +233,5 @@ fn finish(jar: CookieJar, destination: &Destination) -> Response {
 }
 
 fn error_page(error: OAuthError) -> Response {
-    let status = if error.status().is_server_error() {
-        error.status()
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let view = ErrorView {
-        title: "This sign-out request cannot be completed".into(),
-        message: error.description.to_string(),
-    };
-    (status, view).into_response()
+    error.page("This sign-out request cannot be completed")
 }

@@ -19,25 +19,20 @@ pub mod pkce;
 pub mod recorder;
 pub mod revoke;
 pub mod scope;
+pub mod state;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 
 pub use error::OAuthError;
+pub use state::OidcState;
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<OidcState> {
     // Browser-based public clients call these from other origins; they carry no cookies.
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -67,20 +62,4 @@ pub fn router() -> Router<AppState> {
         .route("/logout/confirm", post(logout::confirm_post))
         .route("/revoke", post(revoke::revoke_post))
         .route("/introspect", post(introspect::introspect_post))
-}
-
-/// The address the request came from, when the server knows it (for the audit trail).
-pub struct PeerAddress(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
-    }
 }

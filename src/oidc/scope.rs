@@ -44,6 +44,16 @@ impl Scope {
         Ok(Self(tokens))
     }
 
+    /// A scope tapid stored itself (a code, a refresh token, an access token it signed). It was valid
+    /// when stored, so one that no longer parses is damage to report, never a reason to grant less.
+    pub fn stored(value: &str, what: &str) -> Result<Self, crate::error::AppError> {
+        Self::parse(value).map_err(|e| {
+            crate::error::AppError::Internal(format!(
+                "the stored scope of {what} does not parse: {e}"
+            ))
+        })
+    }
+
     pub fn contains(&self, token: &str) -> bool {
         self.0.iter().any(|t| t == token)
     }
@@ -98,6 +108,15 @@ mod tests {
         for bad in ["open\"id", "a\\b", "tab\there", "ünïcode"] {
             assert!(Scope::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn a_stored_scope_that_does_not_parse_is_an_error_not_an_empty_scope() {
+        assert!(Scope::stored("openid \"x", "a test").is_err());
+        assert_eq!(
+            Scope::stored("openid", "a test").unwrap().to_string(),
+            "openid"
+        );
     }
 
     #[test]

@@ -17,10 +17,6 @@ pub mod policy;
 pub mod revoke;
 pub mod signin;
 
-use axum::Router;
-
-use crate::state::AppState;
-
 pub use authority::Authority;
 pub use issue::{IssueRequest, Issued, issue};
 pub use pass::{PassView, Reason, show};
@@ -28,10 +24,6 @@ pub use passcode::Passcode;
 pub use policy::Policy;
 pub use revoke::{Ended, revoke};
 pub use signin::{PassSignIn, TapRefused, check_passcode};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-}
 
 /// A stored time as RFC 3339, for audit details.
 fn rfc3339(ts: i64) -> String {

@@ -1,4 +1,4 @@
-//! Throttling of credential submissions, kept in the database so that every instance counts the same:
+//! Throttling of credential submissions (below the sign-in pages and the protocol, which both use it), kept in the database so that every instance counts the same:
 //! a fixed window of submissions per client address and per account (limits from `throttle.*` in the
 //! configuration), and a short lock after repeated wrong authenticator-app codes. Accounts are keyed by the
 //! username as typed (lower case), so a name that does not exist is throttled exactly like one that does.
