@@ -7,4 +7,5 @@ mod environment;
 mod metrics;
 pub mod process;
 pub mod python;
+mod webhook_admin;
 mod webhooks;
