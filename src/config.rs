@@ -1,7 +1,10 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
 mod env;
+mod proxies;
 mod show;
+
+pub use proxies::TrustedProxies;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -32,6 +35,8 @@ pub struct Config {
     /// Where `/metrics` is served (Prometheus); off when unset, and never on `listen`.
     pub metrics_listen: Option<SocketAddr>,
     pub webhooks: WebhookSettings,
+    /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Webhook delivery.
@@ -116,6 +121,7 @@ impl Default for Config {
             throttle: ThrottleLimits::default(),
             metrics_listen: None,
             webhooks: WebhookSettings::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

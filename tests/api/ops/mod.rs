@@ -6,6 +6,7 @@ mod check_config;
 mod environment;
 mod metrics;
 pub mod process;
+mod proxies;
 pub mod python;
 mod webhook_admin;
 mod webhooks;
