@@ -12,6 +12,7 @@ pub mod keys;
 pub mod methods;
 pub mod metrics;
 pub mod passes;
+pub mod profiles;
 pub mod sessions;
 pub mod settings;
 pub mod tap_policy;

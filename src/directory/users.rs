@@ -172,6 +172,9 @@ async fn join_groups(tx: &mut Tx, user: &User, groups: &[String]) -> Result<Vec<
     Ok(names)
 }
 
+/// Changes a user's details, roles and groups. The one way roles change (CLI, console, API and
+/// provisioning all come here): a role change revokes, in the same transaction, the passes whose
+/// issuer may no longer issue them (`tap::issuer`).
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -189,6 +192,7 @@ pub async fn update(
         user.email = email.map(|e| e.as_str().to_string());
         event = event.detail("email", &user.email);
     }
+    let mut roles_changed = false;
     if let Some(mut roles) = changes.roles {
         roles.sort();
         roles.dedup();
@@ -197,6 +201,7 @@ pub async fn update(
             .detail("roles", &roles);
         if roles != user.roles {
             event = event.severity(audit::Severity::High);
+            roles_changed = true;
         }
         user.roles = roles;
     }
@@ -210,6 +215,12 @@ pub async fn update(
     }
     user.updated_at = db::now();
     db::users::update(&mut tx, &UserRow::from(&user)).await?;
+    if roles_changed {
+        // Every role change, whoever makes it, passes here: a pass its issuer could not issue to
+        // the person as they are now ends with the change.
+        let revoked = crate::tap::issuer::after_role_change(&mut tx, actor, &user).await?;
+        event = event.detail("passes_revoked", revoked);
+    }
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(user)

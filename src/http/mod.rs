@@ -1,8 +1,11 @@
 //! The HTTP surface: each area contributes a router; `app` merges them and adds the layers every
 //! response needs.
 
+mod body_deadline;
+pub mod connections;
 mod headers;
 mod health;
+mod input;
 mod limits;
 mod logging;
 
@@ -24,9 +27,11 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::login::router())
         .merge(crate::security_info::router())
         .merge(crate::api::router())
+        .merge(crate::scim::router())
         .merge(crate::admin::router())
         .route_layer(middleware::from_fn(crate::metrics::http::route_template))
         .fallback(not_found)
+        .layer(middleware::from_fn(input::reject_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))

@@ -104,6 +104,7 @@ pub async fn finish(
         &state.config.throttle,
         address.as_deref(),
         typed.as_deref(),
+        throttle::Budget::Passkey,
     )
     .await
     {

@@ -93,6 +93,7 @@ pub async fn tap_post(
         &state.config.throttle,
         address.as_deref(),
         Some(username.as_str()),
+        throttle::Budget::Passcode,
     )
     .await
     {

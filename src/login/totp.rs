@@ -102,6 +102,7 @@ pub async fn totp_post(
         &state.config.throttle,
         address.as_deref(),
         Some(username.as_str()),
+        throttle::Budget::Code,
     )
     .await
     {

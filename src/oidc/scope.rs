@@ -10,8 +10,18 @@ pub const GROUPS: &str = "groups";
 pub const OFFLINE_ACCESS: &str = "offline_access";
 /// Service use of the admin API.
 pub const ADMIN_API: &str = "tapid:admin";
+/// Provisioning through `/scim/v2` (a service client with a role).
+pub const SCIM: &str = "scim";
 
-pub const SUPPORTED: &[&str] = &[OPENID, PROFILE, EMAIL, GROUPS, OFFLINE_ACCESS, ADMIN_API];
+pub const SUPPORTED: &[&str] = &[
+    OPENID,
+    PROFILE,
+    EMAIL,
+    GROUPS,
+    OFFLINE_ACCESS,
+    ADMIN_API,
+    SCIM,
+];
 
 /// What a client registered for sign-in may ask for unless told otherwise.
 pub const DEFAULT_FOR_SIGN_IN: &str = "openid profile email groups offline_access";

@@ -186,7 +186,26 @@ pub async fn load(db: &Db, config: &Config, jar: &CookieJar) -> Result<Option<Se
     }
     let now = db::ts(OffsetDateTime::now_utc());
     let row = db::sessions::find(db.pool(), &secrets::digest(token), now).await?;
-    Ok(row.map(Session::from_row))
+    let Some(session) = row.map(Session::from_row) else {
+        return Ok(None);
+    };
+    // A restricted session lives only while its pass could still open it (`tap::restricted`).
+    if let Some(SignIn {
+        level: Level::Tap,
+        tap_id: Some(tap_id),
+        user_id,
+        ..
+    }) = &session.sign_in
+    {
+        let opened_at = session.created_at;
+        if let Some(reason) =
+            crate::tap::restricted::unusable(db, user_id, tap_id, opened_at).await?
+        {
+            crate::tap::restricted::end(db, user_id, tap_id, &session.sid, reason).await?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(session))
 }
 
 /// The current session, or a new anonymous one (with its cookie) for pages that hold forms.

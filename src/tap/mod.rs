@@ -3,7 +3,9 @@
 //! - [`policy`]: the one policy of the deployment, validated on every change;
 //! - [`passcode`]: generation, display, normalised entry, Argon2id hashing;
 //! - [`pass`]: a stored pass and its state (`usable` and the reason);
-//! - [`authority`]: who may issue, read and revoke;
+//! - [`authority`]: who may issue, read and revoke; [`issuer`]: a pass ends when its issuer's
+//!   authority over its holder does;
+//! - [`restricted`]: a restricted session ends when its pass could no longer open it;
 //! - [`issue`], [`revoke`]: the changes, each with its audit event;
 //! - [`signin`]: checking a passcode at sign-in;
 //! - [`expiry`]: recording expiry once and purging old passes.
@@ -11,9 +13,11 @@
 pub mod authority;
 pub mod expiry;
 pub mod issue;
+pub mod issuer;
 pub mod pass;
 pub mod passcode;
 pub mod policy;
+pub mod restricted;
 pub mod revoke;
 pub mod signin;
 
