@@ -32,12 +32,12 @@ pub struct Config {
     /// Days that expired, used or revoked passes stay visible before they are purged.
     pub tap_retention_days: u32,
     pub throttle: ThrottleLimits,
-<<<<<<< HEAD
     /// Where `/metrics` is served (Prometheus); off when unset, and never on `listen`.
     pub metrics_listen: Option<SocketAddr>,
     pub webhooks: WebhookSettings,
     /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
     pub trusted_proxies: TrustedProxies,
+    pub http: HttpLimits,
 }
 
 /// Webhook delivery.
@@ -55,8 +55,8 @@ impl Default for WebhookSettings {
         Self {
             timeout_seconds: NonZeroU32::new(10).expect("non-zero"),
             max_backoff_seconds: NonZeroU32::new(3600).expect("non-zero"),
-=======
-    pub http: HttpLimits,
+        }
+    }
 }
 
 /// How long a client may take and how many may be connected (`http::connections`). Seconds.
@@ -81,7 +81,6 @@ impl Default for HttpLimits {
             body_timeout: seconds(30),
             idle_timeout: seconds(60),
             max_connections: 0,
->>>>>>> main
         }
     }
 }
@@ -147,13 +146,10 @@ impl Default for Config {
             tokens: TokenLifetimes::default(),
             tap_retention_days: 30,
             throttle: ThrottleLimits::default(),
-<<<<<<< HEAD
             metrics_listen: None,
             webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
-=======
             http: HttpLimits::default(),
->>>>>>> main
         }
     }
 }

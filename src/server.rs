@@ -45,13 +45,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), config, sealer);
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
-<<<<<<< HEAD
     let metrics = crate::metrics::spawn(&state).await?;
     let webhooks = crate::webhooks::deliver::spawn(state.clone());
-    axum::serve(
-=======
     connections::serve(
->>>>>>> main
         listener,
         crate::app(state),
         limits,
