@@ -14,6 +14,7 @@ mod health;
 mod hostile;
 mod instances;
 mod oidc;
+mod ops;
 mod scim;
 mod secrets_at_rest;
 mod serve;
