@@ -35,6 +35,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), config, sealer);
     let expiry = tap::expiry::spawn(state.clone());
     let purge = crate::oidc::maintenance::spawn(state.clone());
+    let logouts = crate::oidc::backchannel::spawn(state.clone());
     axum::serve(
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -43,6 +44,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     expiry.abort();
     purge.abort();
+    logouts.abort();
     db.close().await;
     tracing::info!("tapid stopped");
     Ok(())

@@ -57,6 +57,10 @@ pub struct UserFields {
     /// Email address.
     #[arg(long)]
     email: Option<String>,
+    /// Mark the email address as checked (sent as `email_verified`); `=false` to clear. A changed
+    /// address is unverified unless given again.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    email_verified: Option<bool>,
     /// Role (admin or helpdesk); repeat for several. On update, replaces the roles.
     #[arg(long = "role", value_name = "ROLE")]
     role: Vec<String>,
@@ -93,6 +97,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
             let mut new = NewUser::named(Username::parse(&username)?);
             new.display_name = fields.name.clone();
             new.email = fields.email()?;
+            new.email_verified = fields.email_verified.unwrap_or(false);
             new.roles = fields.roles()?;
             new.groups = fields.group.clone();
             let user = directory::users::create(db, &actor, new).await?;
@@ -110,6 +115,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
                     Some(_) => Some(fields.email()?),
                     None => None,
                 },
+                email_verified: fields.email_verified,
                 roles: if no_roles {
                     Some(Vec::new())
                 } else if fields.role.is_empty() {

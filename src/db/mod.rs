@@ -8,6 +8,7 @@ pub mod clients;
 pub mod codes;
 pub mod groups;
 pub mod keys;
+pub mod logout;
 pub mod methods;
 pub mod passes;
 pub mod sessions;

@@ -1,10 +1,13 @@
 //! The HTTP surface: each area contributes a router; `app` merges them and adds the layers every
 //! response needs.
 
+mod cors;
 mod headers;
 mod health;
 mod limits;
 mod logging;
+
+pub use headers::csp_with_frames;
 
 use axum::Router;
 use axum::middleware;
@@ -19,6 +22,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(crate::pages::router())
+        .merge(
+            crate::oidc::browser_router()
+                .layer(middleware::from_fn_with_state(state.clone(), cors::cors)),
+        )
         .merge(crate::oidc::router())
         .merge(crate::login::router())
         .merge(crate::security_info::router())

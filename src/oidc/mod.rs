@@ -2,6 +2,7 @@
 //! for minting and verifying, keys.rs for signing keys, clients.rs for relying parties.
 
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod client_auth;
 pub mod clients;
@@ -28,24 +29,22 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
 use axum::routing::{get, post};
-use tower_http::cors::{Any, CorsLayer};
 
 pub use error::OAuthError;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    // Browser-based public clients call these from other origins; they carry no cookies.
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(std::time::Duration::from_secs(600));
-    let for_browsers = Router::new()
+/// The endpoints a browser application calls itself, from its own origin: they answer CORS (see
+/// `http::cors`) for the origins of registered clients.
+pub fn browser_router() -> Router<AppState> {
+    Router::new()
         .route(
             "/.well-known/openid-configuration",
+            get(discovery::configuration_get),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
             get(discovery::configuration_get),
         )
         .route("/jwks", get(jwks::jwks_get))
@@ -54,9 +53,12 @@ pub fn router() -> Router<AppState> {
             "/userinfo",
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),
         )
-        .layer(cors);
+        .route("/revoke", post(revoke::revoke_post))
+}
+
+/// The rest of the protocol: browser navigations (no CORS) and server-to-server calls.
+pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(for_browsers)
         .route(
             "/authorize",
             get(authorize::authorize_get).post(authorize::authorize_post),
@@ -64,7 +66,6 @@ pub fn router() -> Router<AppState> {
         .route("/authorize/resume", get(authorize::resume_get))
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::confirm_post))
-        .route("/revoke", post(revoke::revoke_post))
         .route("/introspect", post(introspect::introspect_post))
 }
 

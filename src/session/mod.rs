@@ -16,8 +16,10 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use crate::db::logout::Ending;
 use crate::db::sessions::SessionRow;
-use crate::db::{self, Db};
+use crate::audit::{self, Actor, Event};
+use crate::db;
 use crate::error::AppError;
 use crate::secrets;
 use crate::state::AppState;
@@ -238,17 +240,31 @@ pub async fn save_data(state: &AppState, session: &Session) -> Result<(), AppErr
     Ok(())
 }
 
-/// Ends a session (sign-out) and removes its cookie.
+/// Ends a session (sign-out) and removes its cookie; the applications that received tokens in it are
+/// told (back-channel logout), from the same transaction.
 pub async fn end(
     state: &AppState,
     jar: CookieJar,
     session: &Session,
+    reason: &str,
 ) -> Result<CookieJar, AppError> {
-    db::sessions::delete(state.db.pool(), &session.id_hash).await?;
+    let user = match session.user_id() {
+        Some(id) => crate::directory::users::find_by_id(&state.db, id).await?,
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    db::sessions::end(&mut tx, Ending::Token(&session.id_hash), reason, db::ts(db::now())).await?;
+    if session.sign_in.is_some() {
+        let event = match &user {
+            Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),
+            None => Event::new(Actor::Anonymous, "session.ended"),
+        };
+        audit::record(
+            &mut tx,
+            event.detail("reason", reason).detail("sid", &session.sid),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(jar.add(removal_cookie(state)))
-}
-
-/// Ends the session with this public id (RP-initiated logout, revocation).
-pub async fn end_by_sid(db: &Db, sid: &str) -> Result<u64, AppError> {
-    Ok(db::sessions::delete_by_sid(db.pool(), sid).await?)
 }

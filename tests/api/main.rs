@@ -12,6 +12,7 @@ mod configuration;
 mod health;
 mod hostile;
 mod instances;
+mod logout;
 mod oidc;
 mod secrets_at_rest;
 mod serve;

@@ -10,6 +10,7 @@ mod instances;
 mod keys;
 mod levels;
 mod logout;
+mod relying_parties;
 mod relying_party;
 mod token_errors;
 mod userinfo;
