@@ -1,6 +1,7 @@
-//! `ApiCaller`: who is calling the admin API, from a bearer access token issued by tapid itself —
-//! a confidential client using `client_credentials` (acting with the roles it was granted), or a
-//! person's token from a phishing-resistant sign-in (acting with their roles).
+//! `ApiCaller`: who is calling the admin API, from a bearer access token tapid issued for the API —
+//! audience `<issuer>/api` and scope `tapid:admin`, by a client registered for that scope — either
+//! to a confidential client using `client_credentials` (acting with the roles it was granted), or
+//! to a person from a phishing-resistant sign-in (acting with their roles).
 
 use std::net::SocketAddr;
 
@@ -12,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use crate::directory;
 use crate::error::AppError;
 use crate::oidc;
+use crate::oidc::audience::Accept;
+use crate::oidc::scope;
 use crate::session::Level;
 use crate::state::AppState;
 use crate::tap::Authority;
@@ -57,13 +60,18 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiRejection> {
         let state = AppState::from_ref(state);
         let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let claims = oidc::tokens::verify_access_token(&state, token)
+        // Only tokens issued for the admin API itself (`oidc::audience`): an application's token,
+        // whoever it was issued for, opens nothing here.
+        let claims = oidc::tokens::verify_access_token(&state, token, Accept::AdminApi)
             .await
             .map_err(|_| AppError::Unauthenticated)?;
+        // The client must still be registered for the API: removing `tapid:admin` from a client
+        // ends its live tokens here too.
+        let client = oidc::clients::find(&state.db, &claims.client_id)
+            .await?
+            .filter(|c| c.scopes.contains(scope::ADMIN_API))
+            .ok_or(AppError::Unauthenticated)?;
         let authority = if claims.is_client_token() {
-            let client = oidc::clients::find(&state.db, &claims.client_id)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
             Authority::Client {
                 id: client.id,
                 roles: client.roles,

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::audience::Accept;
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
@@ -58,7 +59,7 @@ async fn describe(state: &AppState, client: &Client, token: &str) -> Result<Valu
             }));
         }
     }
-    match tokens::verify_access_token(state, token).await {
+    match tokens::verify_access_token(state, token, Accept::Any).await {
         Ok(claims) if claims.client_id == client_id || for_resource_server(client, &claims) => Ok(json!({
             "active": true,
             "token_type": "Bearer",

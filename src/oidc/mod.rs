@@ -1,6 +1,7 @@
 //! The OpenID Connect provider: one file per endpoint, grants/ with one file per grant type, tokens.rs
 //! for minting and verifying, keys.rs for signing keys, clients.rs for relying parties.
 
+pub mod audience;
 pub mod authorize;
 pub mod backchannel;
 pub mod claims;

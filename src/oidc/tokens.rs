@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
+use super::audience::{self, Accept};
 use super::claims;
 use super::clients::Client;
 use super::error::OAuthError;
@@ -29,6 +30,7 @@ pub struct AccessTokenClaims {
     pub iss: String,
     /// The user's id, or the client's id for `client_credentials`.
     pub sub: String,
+    /// Whom the token is for (`oidc::audience`): the client id, or the admin API.
     pub aud: String,
     pub client_id: String,
     /// Space-separated.
@@ -136,7 +138,7 @@ pub async fn mint(
     let claims = AccessTokenClaims {
         iss: issuer.to_string(),
         sub: sub.clone(),
-        aud: issuer.to_string(),
+        aud: audience::of(&state.config.issuer, &grant.client, &grant.scope),
         client_id: grant.client.id.clone(),
         scope: grant.scope.to_string(),
         jti: uuid::Uuid::new_v4().to_string(),
@@ -285,31 +287,33 @@ pub fn token_hash(alg: SigningAlg, token: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
 
-/// Verifies an access token: signature by a published key, `typ`, `iss`, `aud`, `exp`, and that it was
-/// neither revoked nor issued to someone since disabled. For `/userinfo` and the admin API.
+/// Verifies an access token: signature by a published key, `typ`, `iss`, `exp`, an audience that
+/// `accept` allows, and that it was neither revoked nor issued to someone since disabled.
 pub async fn verify_access_token(
     state: &AppState,
     token: &str,
+    accept: Accept,
 ) -> Result<AccessTokenClaims, OAuthError> {
     let invalid = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
     let (header, key) = signed_by_us(state, token).await?.ok_or_else(invalid)?;
-    let typ = header
-        .typ
-        .as_deref()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if typ != "at+jwt" && typ != "application/at+jwt" {
+    if !is_access_token(&header) {
         return Err(invalid());
     }
     let issuer = state.config.issuer.as_str();
     let mut validation = Validation::new(key.alg.jwt());
     validation.leeway = 0;
     validation.set_issuer(&[issuer]);
-    validation.set_audience(&[issuer]);
+    // The audience is judged below, by what the endpoint accepts.
+    validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
         .map_err(|_| invalid())?
         .claims;
+    if !accept.allows(&state.config.issuer, &claims) {
+        return Err(OAuthError::invalid_token(
+            "the access token was not issued for this resource",
+        ));
+    }
     let row = store::find_by_id(state.db.pool(), &claims.jti)
         .await?
         .ok_or_else(invalid)?;
@@ -323,6 +327,12 @@ pub async fn verify_access_token(
         }
     }
     Ok(claims)
+}
+
+/// RFC 9068 §2.1: an access token says so in its `typ` (an ID token never does).
+fn is_access_token(header: &Header) -> bool {
+    let typ = header.typ.as_deref().unwrap_or_default();
+    typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt")
 }
 
 /// The header and the key of a token signed by one of our published keys, if it is one.
@@ -405,14 +415,17 @@ pub async fn read_access_token(
     state: &AppState,
     token: &str,
 ) -> Result<Option<AccessTokenClaims>, OAuthError> {
-    let Some((_, key)) = signed_by_us(state, token).await? else {
+    let Some((header, key)) = signed_by_us(state, token).await? else {
         return Ok(None);
     };
+    if !is_access_token(&header) {
+        return Ok(None);
+    }
     let issuer = state.config.issuer.as_str();
     let mut validation = Validation::new(key.alg.jwt());
     validation.validate_exp = false;
+    validation.validate_aud = false;
     validation.set_issuer(&[issuer]);
-    validation.set_audience(&[issuer]);
     Ok(
         jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
             .ok()

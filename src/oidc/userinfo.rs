@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::audience::Accept;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::token::no_store;
@@ -67,7 +68,7 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
 
 async fn respond(state: &AppState, token: Option<String>) -> Result<Response, OAuthError> {
     let token = token.ok_or_else(OAuthError::token_missing)?;
-    let claims = tokens::verify_access_token(state, &token).await?;
+    let claims = tokens::verify_access_token(state, &token, Accept::OwnClient).await?;
     if claims.is_client_token() || !claims.has_scope(scope::OPENID) {
         return Err(OAuthError::new(
             ErrorCode::InsufficientScope,

@@ -5,6 +5,7 @@ use super::{Request, record_issued};
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::{self, codes::CodeRow};
 use crate::directory;
+use crate::oidc::audience;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
 use crate::oidc::pkce;
@@ -55,6 +56,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user can no longer sign in"))?;
     let scope = Scope::parse(&row.scope).unwrap_or_default();
+    audience::check_resource(&state.config.issuer, request.params, &scope)?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
     let grant = Grant {

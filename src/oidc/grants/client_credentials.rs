@@ -3,6 +3,7 @@
 //! (`oidc::recorder`).
 
 use super::{Request, issued};
+use crate::oidc::audience;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
 use crate::oidc::recorder::Appends;
@@ -32,6 +33,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         }
         None => allowed,
     };
+    audience::check_resource(&request.state.config.issuer, request.params, &scope)?;
     let grant = Grant {
         client: client.clone(),
         user: None,

@@ -5,6 +5,7 @@ use super::{Request, record_issued};
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::{self, tokens::TokenRow};
 use crate::directory;
+use crate::oidc::audience;
 use crate::oidc::clients::GrantType;
 use crate::oidc::error::OAuthError;
 use crate::oidc::scope::{self, Scope};
@@ -50,6 +51,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         }
         None => granted.clone(),
     };
+    audience::check_resource(&state.config.issuer, request.params, &scope)?;
     let user_id = row.user_id.as_deref().ok_or_else(unusable)?;
     let user = directory::users::find_by_id(&state.db, user_id)
         .await?

@@ -171,7 +171,10 @@ async fn bad_filters_are_refused_with_a_reason() {
 async fn only_the_two_roles_read_the_audit_trail() {
     let app = spawn_app().await;
     let client = app
-        .add_client("plain", &["--grant", "client_credentials"])
+        .add_client(
+            "plain",
+            &["--grant", "client_credentials", "--scope", "tapid:admin"],
+        )
         .await;
     let token = app.client_credentials_token(&client).await;
 

@@ -229,7 +229,10 @@ async fn nobody_changes_their_own_roles_or_disables_themselves() {
 async fn a_client_without_a_role_reads_no_users() {
     let app = spawn_app().await;
     let client = app
-        .add_client("plain", &["--grant", "client_credentials"])
+        .add_client(
+            "plain",
+            &["--grant", "client_credentials", "--scope", "tapid:admin"],
+        )
         .await;
     let token = app.client_credentials_token(&client).await;
 

@@ -142,12 +142,20 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> super::TestDatabase {
 }
 
 impl TestApp {
-    /// A `client_credentials` access token for a new client granted `role`.
+    /// A `client_credentials` access token for the admin API, for a new client registered for
+    /// `tapid:admin` and granted `role`.
     pub async fn api_token(&self, id: &str, role: Role) -> String {
         let client = self
             .add_client(
                 id,
-                &["--grant", "client_credentials", "--role", role.as_str()],
+                &[
+                    "--grant",
+                    "client_credentials",
+                    "--scope",
+                    "tapid:admin",
+                    "--role",
+                    role.as_str(),
+                ],
             )
             .await;
         self.client_credentials_token(&client).await
@@ -202,17 +210,31 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// An access token for `user` from a sign-in at `acr`, minted as `/token` would (client `rp` is
-    /// registered if missing). The browser flow is the sign-in suites' business; the API only needs
-    /// the token.
+    /// An admin API access token (scope `openid tapid:admin`) for `user` from a sign-in at `acr`,
+    /// minted as `/token` would (client `rp` is registered for `tapid:admin` if missing). The browser
+    /// flow is the sign-in suites' business; the API only needs the token.
     pub async fn user_api_token(&self, user: &User, acr: &str) -> String {
+        self.user_access_token(user, acr, "openid tapid:admin")
+            .await
+    }
+
+    /// An access token for `user` from a sign-in at `acr` with `scope`, minted as `/token` would.
+    pub async fn user_access_token(&self, user: &User, acr: &str, scope: &str) -> String {
         if tapid::oidc::clients::find(&self.db, "rp")
             .await
             .unwrap()
             .is_none()
         {
-            self.add_client("rp", &["--redirect-uri", "https://rp.example.com/cb"])
-                .await;
+            self.add_client(
+                "rp",
+                &[
+                    "--redirect-uri",
+                    "https://rp.example.com/cb",
+                    "--scope",
+                    "openid tapid:admin",
+                ],
+            )
+            .await;
         }
         let client = tapid::oidc::clients::find(&self.db, "rp")
             .await
@@ -223,8 +245,8 @@ impl TestApp {
         let grant = tapid::oidc::tokens::Grant {
             client,
             user: Some(user.clone()),
-            scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
-            refresh_scope: tapid::oidc::scope::Scope::parse("openid").unwrap(),
+            scope: tapid::oidc::scope::Scope::parse(scope).unwrap(),
+            refresh_scope: tapid::oidc::scope::Scope::parse(scope).unwrap(),
             family_id: uuid::Uuid::new_v4().to_string(),
             sid: None,
             acr: Some(acr.into()),

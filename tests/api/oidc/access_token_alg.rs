@@ -37,7 +37,7 @@ async fn verify_with_jwks(app: &TestApp, token: &str, alg: Algorithm) -> Value {
     let key = DecodingKey::from_jwk(jwk).unwrap();
     let mut validation = Validation::new(alg);
     validation.set_issuer(&[&app.issuer]);
-    validation.set_audience(&[&app.issuer]);
+    validation.set_audience(&[format!("{}/api", app.issuer)]);
     jsonwebtoken::decode::<Value>(token, &key, &validation)
         .expect("the signature verifies against /jwks")
         .claims
@@ -190,6 +190,8 @@ async fn a_persons_eddsa_access_token_works_at_the_admin_api() {
         &[
             "--redirect-uri",
             "https://rp.example.com/cb",
+            "--scope",
+            "openid tapid:admin",
             "--access-token-alg",
             "EdDSA",
         ],

@@ -65,9 +65,13 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
         app.config.clone(),
         tapid::secrets::Sealer::from_config(&app.config).unwrap(),
     );
-    let claims = tapid::oidc::tokens::verify_access_token(&state, &token)
-        .await
-        .unwrap();
+    let claims = tapid::oidc::tokens::verify_access_token(
+        &state,
+        &token,
+        tapid::oidc::audience::Accept::AdminApi,
+    )
+    .await
+    .unwrap();
     assert_eq!(claims.client_id, "svc");
     assert!(claims.has_scope("tapid:admin"));
 
@@ -81,9 +85,13 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
 
     assert_eq!(revoked.status(), 200);
     assert!(
-        tapid::oidc::tokens::verify_access_token(&state, &token)
-            .await
-            .is_err()
+        tapid::oidc::tokens::verify_access_token(
+            &state,
+            &token,
+            tapid::oidc::audience::Accept::AdminApi
+        )
+        .await
+        .is_err()
     );
     let info: Value = app
         .post_client_form(
@@ -141,8 +149,18 @@ async fn a_client_not_allowed_the_grant_is_unauthorized_client() {
 async fn a_client_token_gets_no_userinfo() {
     let app = spawn_app().await;
     let service = app.service_client("svc", "tapid:admin").await;
-    let token = app.client_credentials_token(&service).await;
+    let api_token = app.client_credentials_token(&service).await;
+    let own = app.service_client("own", "email").await;
+    let token = app.client_credentials_token(&own).await;
 
+    // A token for the admin API is not for userinfo at all.
+    let for_the_api = app
+        .client
+        .get(app.url("/userinfo"))
+        .bearer_auth(&api_token)
+        .send()
+        .await
+        .unwrap();
     let response = app
         .client
         .get(app.url("/userinfo"))
@@ -151,6 +169,7 @@ async fn a_client_token_gets_no_userinfo() {
         .await
         .unwrap();
 
+    assert_eq!(for_the_api.status(), 401);
     assert_eq!(response.status(), 403);
     assert!(
         response.headers()["www-authenticate"]

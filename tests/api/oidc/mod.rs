@@ -1,6 +1,7 @@
 //! The OpenID Connect provider, grouped by behaviour.
 
 mod access_token_alg;
+mod audiences;
 mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;

@@ -96,7 +96,10 @@ async fn a_client_without_a_role_may_not_touch_passes() {
     let app = spawn_app().await;
     let bob = app.add_user("bob", &[], &[]).await;
     let client = app
-        .add_client("norole", &["--grant", "client_credentials"])
+        .add_client(
+            "norole",
+            &["--grant", "client_credentials", "--scope", "tapid:admin"],
+        )
         .await;
     let token = app.client_credentials_token(&client).await;
 

@@ -1,0 +1,82 @@
+//! Whom an access token is for (its `aud`), and which audience each of tapid's own endpoints accepts.
+//!
+//! - **tapid's admin API** is a resource of its own, named `<issuer>/api` ([`admin_api`]). A token is
+//!   for it exactly when its scope includes `tapid:admin`; only clients registered with that scope can
+//!   be granted it (the registration is the allow-list), and the API accepts nothing else.
+//! - **Every other access token is for the client it was issued to**: `aud` = the client id. That is
+//!   what the client's own back end checks, and what `/userinfo` accepts (with `openid`).
+//! - A token request may name the audience with RFC 8707 `resource`. tapid issues tokens for one
+//!   resource besides the clients themselves, the admin API; any other `resource` is `invalid_target`.
+//! - `/introspect` and `/revoke` answer a client about its own tokens, whatever their audience.
+//!
+//! ID tokens are always for the client (`aud` = client id) and are never accepted as access tokens
+//! (their `typ` is not `at+jwt`, and they are not recorded by `jti`).
+
+use super::clients::Client;
+use super::error::{ErrorCode, OAuthError};
+use super::params::Params;
+use super::scope::{self, Scope};
+use super::tokens::AccessTokenClaims;
+use crate::config::Issuer;
+
+/// The admin API's resource identifier: the audience of every token it accepts.
+pub fn admin_api(issuer: &Issuer) -> String {
+    issuer.url("/api")
+}
+
+/// The audience of an access token for `client` with `scope`.
+pub fn of(issuer: &Issuer, client: &Client, scope: &Scope) -> String {
+    if scope.contains(scope::ADMIN_API) {
+        admin_api(issuer)
+    } else {
+        client.id.clone()
+    }
+}
+
+/// Checks the RFC 8707 `resource` of a token request against the scope its access token will have.
+pub fn check_resource(issuer: &Issuer, params: &Params, scope: &Scope) -> Result<(), OAuthError> {
+    let Some(resource) = params.get("resource") else {
+        return Ok(());
+    };
+    if resource != admin_api(issuer) {
+        return Err(invalid_target(format!(
+            "tapid issues access tokens for the client itself or for its admin API ({})",
+            admin_api(issuer)
+        )));
+    }
+    if !scope.contains(scope::ADMIN_API) {
+        return Err(invalid_target(
+            "a token for the admin API needs the tapid:admin scope, granted to this client",
+        ));
+    }
+    Ok(())
+}
+
+fn invalid_target(description: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidTarget, description)
+}
+
+/// The audience an endpoint accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accept {
+    /// The admin API: `aud` = [`admin_api`].
+    AdminApi,
+    /// The client's own token (`/userinfo`): `aud` = the token's `client_id`.
+    OwnClient,
+    /// Any audience (introspection and revocation, which judge by client instead).
+    Any,
+}
+
+impl Accept {
+    pub fn allows(self, issuer: &Issuer, claims: &AccessTokenClaims) -> bool {
+        match self {
+            Accept::AdminApi => {
+                claims.aud == admin_api(issuer) && claims.has_scope(scope::ADMIN_API)
+            }
+            Accept::OwnClient => {
+                claims.aud == claims.client_id && !claims.has_scope(scope::ADMIN_API)
+            }
+            Accept::Any => true,
+        }
+    }
+}
