@@ -11,6 +11,7 @@ const jsonRp = require('./scenarios/json-rp');
 const apache = require('./scenarios/apache');
 const spa = require('./scenarios/spa');
 const metadata = require('./scenarios/metadata');
+const signout = require('./scenarios/signout');
 
 const RPS = path.join(__dirname, 'rps');
 const versions = JSON.parse(process.env.TAPID_INTEROP_VERSIONS || '{}');
@@ -45,6 +46,7 @@ async function main() {
     }
     if (wanted('apache')) await apache.run(t, { server, browser, version: versions.apache || '?' });
     if (wanted('spa')) await spa.run(t, { server, browser, version: versions['oidc-client-ts'] || '?' });
+    if (wanted('signout')) await signout.run(t, { server, browser });
   } catch (err) {
     t.ok('the suite ran to the end', false, err.stack);
   } finally {

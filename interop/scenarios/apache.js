@@ -24,23 +24,27 @@ function fill(template, values) {
 /** Start one httpd with a vhost per application; resolves to { apps: {key: {port, url, clientId}}, stop, log }. */
 async function startApache(server, apps, extraClientArgs = {}) {
   const run = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'tapid-interop-apache-'));
+  // The server runs as www-data (httpd will not run as root); its CGI reads nothing here but needs the way in.
+  await fs.promises.chmod(run, 0o755);
   const out = {};
   for (const [key, app] of Object.entries(apps)) {
     const port = await freePort();
     const base = `http://localhost:${port}`;
-    const clientId = `apache-${key}`;
+    const clientId = app.clientId || `apache-${key}`;
     const args = ['client', 'add', clientId, '--redirect-uri', `${base}/protected/redirect_uri`, '--post-logout-redirect-uri', `${base}/loggedout`, ...app.args, ...(extraClientArgs[key] ? extraClientArgs[key](base) : [])];
     const added = await server.cli(args);
     out[key] = { port, url: base, clientId };
     await fs.promises.writeFile(
       path.join(run, `vhost-${key}.conf`),
-      fill(fs.readFileSync(path.join(DIR, 'vhost.conf.in'), 'utf8'), {
+      fill(fs.readFileSync(path.join(DIR, app.template || 'vhost.conf.in'), 'utf8'), {
+        CLIENT_SECRET: added.client_secret || '',
         NAME: key,
         PORT: String(port),
         ISSUER: server.url,
         CLIENT_ID: clientId,
         CLIENT_SECRET_LINE: added.client_secret ? `OIDCClientSecret ${added.client_secret}` : '',
         TOKEN_AUTH: added.client_secret ? 'client_secret_basic' : 'none',
+        RESPONSE_MODE: app.responseMode || 'query',
         PASSPHRASE: crypto.randomBytes(16).toString('hex'),
         DIR,
       }),
@@ -104,8 +108,10 @@ async function run(t, { server, browser, version }) {
     conf: { args: [] },
     public: { args: ['--public'] },
     es256: { args: ['--id-token-alg', 'ES256'] },
+    formpost: { args: [], responseMode: 'form_post' },
+    rs: { clientId: 'urn:example:orders', args: ['--grant', 'client_credentials', '--introspection'], template: 'resource-server.conf.in' },
   });
-  const { conf, public: pub, es256 } = apache.apps;
+  const { conf, public: pub, es256, formpost, rs } = apache.apps;
   const atClaims = (app) => (u) => u.origin === app.url && u.pathname === '/protected/claims';
   try {
     const user = await server.cli(['user', 'add', 'apache-ada', '--email', 'apache-ada@example.com', '--name', 'Ada Apache']);
@@ -153,6 +159,12 @@ async function run(t, { server, browser, version }) {
       t.equal('the ID token it validated is ES256', header.alg, 'ES256');
     }
 
+    const fpEnv = await t.step('response_mode=form_post sign-in', async () => {
+      await signInAgain(page, { startUrl: `${formpost.url}/protected/claims`, arrived: atClaims(formpost) });
+      return claimsPage(page);
+    });
+    if (fpEnv) t.equal('form_post: the code arrived by POST and the person is signed in', fpEnv.OIDC_CLAIM_sub, user.id);
+
     const loggedOut = await t.step('logout through the redirect URI', async () => {
       await page.goto(`${conf.url}/protected/redirect_uri?logout=${encodeURIComponent(`${conf.url}/loggedout`)}`);
       await page.waitForURL((u) => u.origin === conf.url && u.pathname === '/loggedout', { waitUntil: 'load' });
@@ -165,6 +177,22 @@ async function run(t, { server, browser, version }) {
       t.ok('tapid asks again after logout', new URL(page.url()).origin === server.url, page.url());
     }
     await context.close();
+
+    // Resource-server mode: the API introspects each bearer token with its own credentials.
+    const caller = await server.cli(['client', 'add', 'orders-caller', '--grant', 'client_credentials']);
+    const ccToken = async (extra) => {
+      const res = await request(`${server.url}/token`, {
+        form: { grant_type: 'client_credentials', ...extra },
+        headers: { authorization: `Basic ${Buffer.from(`orders-caller:${caller.client_secret}`).toString('base64')}` },
+      });
+      return res.json.access_token;
+    };
+    const api = (token) => request(`${rs.url}/api/claims`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const forOrders = await api(await ccToken({ resource: 'urn:example:orders' }));
+    t.equal('resource server: a token issued for it is accepted (introspected active)', forOrders.status, 200);
+    t.ok('resource server: REMOTE_USER is the calling client', /REMOTE_USER=orders-caller/.test(forOrders.text), forOrders.text);
+    t.equal('resource server: a token for another audience is refused', (await api(await ccToken({}))).status, 401);
+    t.equal('resource server: no token is refused', (await api(null)).status, 401);
 
     const bea = await server.cli(['user', 'add', 'apache-bea']);
     const second = await newPage(browser);

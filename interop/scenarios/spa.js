@@ -50,7 +50,9 @@ async function run(t, { server, browser, version }) {
         username: user.username,
         method: 'passkey',
         arrived: (u) => u.origin === spa.origin && u.pathname === '/callback.html',
-        before: () => page.evaluate(() => window.spa.login()),
+        before: () => page.evaluate(() => {
+          window.spa.login();
+        }),
       });
       return page.evaluate(() => window.signedIn);
     });

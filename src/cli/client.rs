@@ -117,7 +117,10 @@ impl LogoutFields {
         Ok(LogoutChanges {
             backchannel_logout_uri: uri(&self.backchannel_logout_uri, self.no_backchannel_logout)?,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
-            frontchannel_logout_uri: uri(&self.frontchannel_logout_uri, self.no_frontchannel_logout)?,
+            frontchannel_logout_uri: uri(
+                &self.frontchannel_logout_uri,
+                self.no_frontchannel_logout,
+            )?,
             frontchannel_logout_session_required: self.frontchannel_logout_session_required,
             allowed_origins: if self.no_allowed_origins {
                 Some(Vec::new())
@@ -331,7 +334,10 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
     println!("back-channel:     {}", opt(&client.backchannel_logout_uri));
     println!("front-channel:    {}", opt(&client.frontchannel_logout_uri));
     println!("allowed origins:  {}", list(&client.allowed_origins));
-    println!("introspection:    {}", if client.may_introspect { "yes" } else { "no" });
+    println!(
+        "introspection:    {}",
+        if client.may_introspect { "yes" } else { "no" }
+    );
     if let Some(secret) = secret {
         println!("client secret:    {secret}");
         println!("(shown once; store it now)");

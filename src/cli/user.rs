@@ -45,6 +45,9 @@ pub enum UserCommand {
     Disable { username: String },
     /// Enable a disabled user.
     Enable { username: String },
+    /// Sign a user out everywhere: their sessions end, the applications that got tokens in them are told
+    /// (back-channel logout), their tokens are revoked.
+    SignOut { username: String },
     /// Remove a user and everything that belongs to them.
     Remove { username: String },
 }
@@ -168,6 +171,20 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { username } => {
             let user = directory::users::set_enabled(db, &actor, &username, false).await?;
             show(ctx, &user).await?;
+        }
+        UserCommand::SignOut { username } => {
+            let user = directory::users::find_by_username(db, &username)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))?;
+            let out = directory::users::sign_out(db, &actor, &user).await?;
+            if ctx.json {
+                output::json(&out);
+            } else {
+                println!(
+                    "signed `{username}` out everywhere ({} sessions ended, {} tokens revoked)",
+                    out.sessions_ended, out.tokens_revoked
+                );
+            }
         }
         UserCommand::Enable { username } => {
             let user = directory::users::set_enabled(db, &actor, &username, true).await?;

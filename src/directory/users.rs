@@ -207,7 +207,9 @@ pub async fn update(
     }
     if let Some(verified) = changes.email_verified {
         if verified && user.email.is_none() {
-            return Err(AppError::invalid("there is no email address to mark as verified"));
+            return Err(AppError::invalid(
+                "there is no email address to mark as verified",
+            ));
         }
         user.email_verified = verified;
     }

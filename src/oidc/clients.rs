@@ -356,7 +356,9 @@ impl LogoutChanges {
         }
         if let Some(may) = self.may_introspect {
             client.may_introspect = may;
-            event = event.detail("may_introspect", may).severity(audit::Severity::High);
+            event = event
+                .detail("may_introspect", may)
+                .severity(audit::Severity::High);
         }
         event
     }
@@ -460,10 +462,9 @@ pub async fn add(
         updated_at: now,
         secret_hash: secret.as_deref().map(secrets::digest),
     };
-    let created = new.logout.apply(
-        &mut client,
-        Event::new(actor.clone(), "client.created"),
-    );
+    let created = new
+        .logout
+        .apply(&mut client, Event::new(actor.clone(), "client.created"));
     client.validate()?;
     let mut tx = db.begin().await?;
     if db::clients::find(&mut *tx, &client.id).await?.is_some() {

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::audience::Accept;
+use super::clients::Client;
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
-use super::clients::Client;
 use super::tokens::AccessTokenClaims;
 use super::{client_auth, tokens};
 use crate::db;
@@ -60,18 +60,20 @@ async fn describe(state: &AppState, client: &Client, token: &str) -> Result<Valu
         }
     }
     match tokens::verify_access_token(state, token, Accept::Any).await {
-        Ok(claims) if claims.client_id == client_id || for_resource_server(client, &claims) => Ok(json!({
-            "active": true,
-            "token_type": "Bearer",
-            "client_id": claims.client_id,
-            "sub": claims.sub,
-            "scope": claims.scope,
-            "iat": claims.iat,
-            "exp": claims.exp,
-            "iss": claims.iss,
-            "aud": claims.aud,
-            "jti": claims.jti,
-        })),
+        Ok(claims) if claims.client_id == client_id || for_resource_server(client, &claims) => {
+            Ok(json!({
+                "active": true,
+                "token_type": "Bearer",
+                "client_id": claims.client_id,
+                "sub": claims.sub,
+                "scope": claims.scope,
+                "iat": claims.iat,
+                "exp": claims.exp,
+                "iss": claims.iss,
+                "aud": claims.aud,
+                "jti": claims.jti,
+            }))
+        }
         Ok(_) => Ok(inactive),
         Err(e) if e.code == super::error::ErrorCode::InvalidToken => Ok(inactive),
         Err(e) => Err(e),

@@ -42,7 +42,10 @@ impl LoggedOutView {
     /// The signed-out page for a session's applications: with their front-channel logout frames, and a
     /// content security policy that lets exactly those origins be framed.
     pub fn with_frames(frames: Vec<String>, continue_to: Option<String>) -> Response {
-        let origins: Vec<String> = frames.iter().filter_map(|f| clients::Origin::of_uri(f)).collect();
+        let origins: Vec<String> = frames
+            .iter()
+            .filter_map(|f| clients::Origin::of_uri(f))
+            .collect();
         let mut response = Self {
             frames,
             continue_to,

@@ -16,10 +16,10 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::db::logout::Ending;
-use crate::db::sessions::SessionRow;
 use crate::audit::{self, Actor, Event};
 use crate::db;
+use crate::db::logout::Ending;
+use crate::db::sessions::SessionRow;
 use crate::error::AppError;
 use crate::secrets;
 use crate::state::AppState;
@@ -226,6 +226,16 @@ pub async fn establish(
     };
     let mut tx = state.db.begin().await?;
     if let Some(previous) = &previous {
+        // Someone else signing in on this browser ends the previous person's session for good.
+        if previous.user_id().is_some() && !same_user {
+            db::logout::enqueue(
+                &mut tx,
+                Ending::Token(&previous.id_hash),
+                "replaced",
+                db::ts(now),
+            )
+            .await?;
+        }
         db::sessions::delete(&mut *tx, &previous.id_hash).await?;
     }
     db::sessions::insert(&mut *tx, &session.to_row()).await?;
@@ -253,7 +263,13 @@ pub async fn end(
         None => None,
     };
     let mut tx = state.db.begin().await?;
-    db::sessions::end(&mut tx, Ending::Token(&session.id_hash), reason, db::ts(db::now())).await?;
+    db::sessions::end(
+        &mut tx,
+        Ending::Token(&session.id_hash),
+        reason,
+        db::ts(db::now()),
+    )
+    .await?;
     if session.sign_in.is_some() {
         let event = match &user {
             Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),

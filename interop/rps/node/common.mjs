@@ -21,6 +21,9 @@ export function serve(port, routes) {
     };
     if (!route) return send(404, 'not found');
     try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      req.body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const out = await route(url, req);
       if (out && out.redirect) return send(302, '', { location: String(out.redirect) });
       send(200, JSON.stringify({ ok: true, ...out }), { 'content-type': 'application/json' });

@@ -18,9 +18,10 @@ function of(name) {
   };
 }
 
+/** Processes a token endpoint response, then checks the ID token's signature against the JWK Set. */
 async function tokenResponse(response, process) {
-  const checked = await process(response.clone());
-  await oauth.validateApplicationLevelSignature(as, response, insecure);
+  const checked = await process(response);
+  if (checked.id_token) await oauth.validateApplicationLevelSignature(as, response, insecure);
   return checked;
 }
 

@@ -2,6 +2,7 @@
 // against the issuer, RFC 9207 `iss` in the authorization response, PKCE, nonce, ID token signatures checked
 // against the JWKS (enableNonRepudiationChecks), userinfo subject check, and RP-initiated logout.
 import * as client from 'openid-client';
+import * as jose from 'jose';
 import { env, serve, payload } from './common.mjs';
 
 const { issuer, port, base, clients } = env();
@@ -23,6 +24,41 @@ async function config(name) {
 
 const pending = new Map();
 const sessions = {};
+const logoutTokens = [];
+let jwks;
+const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/**
+ * Back-Channel Logout 1.0 §2.6, checked with jose: signature against the JWK Set, iss, aud (one of this
+ * application's clients), iat/exp, typ logout+jwt, the event, sid or sub, and no nonce. Then the local
+ * sessions of that tapid session (sid) end.
+ */
+async function backchannelLogout(body) {
+  const token = body.get('logout_token');
+  if (!token) throw new Error('no logout_token');
+  const cfg = await config(Object.keys(clients)[0]);
+  jwks ||= jose.createRemoteJWKSet(new URL(cfg.serverMetadata().jwks_uri));
+  const { payload: claims, protectedHeader } = await jose.jwtVerify(token, jwks, {
+    issuer,
+    audience: Object.values(clients).map((c) => c.id),
+    typ: 'logout+jwt',
+    requiredClaims: ['iat', 'exp', 'jti', 'events'],
+    maxTokenAge: '2 minutes',
+  });
+  if (!claims.events || typeof claims.events[BACKCHANNEL_EVENT] !== 'object') throw new Error('no back-channel logout event');
+  if ('nonce' in claims) throw new Error('a Logout Token must not carry a nonce');
+  if (!claims.sid && !claims.sub) throw new Error('neither sid nor sub');
+  let ended = 0;
+  for (const [name, s] of Object.entries(sessions)) {
+    const idClaims = s.tokens.claims();
+    if ((claims.sid && idClaims.sid === claims.sid) || (!claims.sid && idClaims.sub === claims.sub)) {
+      delete sessions[name];
+      ended++;
+    }
+  }
+  logoutTokens.push({ alg: protectedHeader.alg, sid: claims.sid, sub: claims.sub, aud: claims.aud, ended });
+  return { ended };
+}
 
 serve(port, {
   '/login': async (url) => {
@@ -112,4 +148,6 @@ serve(port, {
     };
   },
   '/signed-out': async (url) => ({ signed_out: true, state: url.searchParams.get('state') }),
+  '/backchannel-logout': async (_url, req) => backchannelLogout(req.body),
+  '/session': async (url) => ({ signed_in: Boolean(sessions[url.searchParams.get('c')]), logout_tokens: logoutTokens }),
 });

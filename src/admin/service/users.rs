@@ -132,7 +132,10 @@ pub async fn update(
     if details {
         rules::may_manage(authority, &user, "edit users")?;
     }
-    if edit.email_verified.is_some_and(|v| v != user.email_verified) {
+    if edit
+        .email_verified
+        .is_some_and(|v| v != user.email_verified)
+    {
         rules::may_administer(authority, "mark email addresses verified")?;
     }
     let details = details || edit.email_verified.is_some();

@@ -56,10 +56,11 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user can no longer sign in"))?;
     let scope = Scope::parse(&row.scope).unwrap_or_default();
-    audience::check_resource(&state.config.issuer, request.params, &scope)?;
+    let resource = audience::check_target(state, request.params, &scope).await?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
     let grant = Grant {
+        resource,
         client: client.clone(),
         user: Some(user),
         refresh_scope: scope.clone(),

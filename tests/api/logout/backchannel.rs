@@ -10,7 +10,10 @@ use crate::helpers::{TestApp, spawn_app};
 
 /// alice signed in to `shop` (back-channel logout to `receiver`) with her authenticator app; returns
 /// the token response.
-async fn signed_in_to_shop(app: &TestApp, receiver: &Receiver) -> (RegisteredClient, TotpSecret, Value) {
+async fn signed_in_to_shop(
+    app: &TestApp,
+    receiver: &Receiver,
+) -> (RegisteredClient, TotpSecret, Value) {
     let rp = app
         .add_client(
             "shop",
@@ -90,7 +93,11 @@ async fn an_administrator_signing_the_person_out_through_the_api_tells_the_appli
     let alice = app.user("alice").await;
 
     let out = app
-        .api(reqwest::Method::DELETE, &format!("/api/v1/users/{}/sessions", alice.id), &admin)
+        .api(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/users/{}/sessions", alice.id),
+            &admin,
+        )
         .send()
         .await
         .unwrap();
@@ -129,7 +136,12 @@ async fn removing_every_method_tells_the_application() {
 async fn pass_session_with_tokens(app: &TestApp, receiver: &Receiver) -> (String, String) {
     app.add_client(
         "shop",
-        &["--redirect-uri", "https://rp.example.com/cb", "--backchannel-logout-uri", &receiver.uri],
+        &[
+            "--redirect-uri",
+            "https://rp.example.com/cb",
+            "--backchannel-logout-uri",
+            &receiver.uri,
+        ],
     )
     .await;
     let alice = app.add_user("alice", &[], &[]).await;
@@ -205,7 +217,8 @@ async fn an_application_without_a_backchannel_logout_uri_is_sent_nothing() {
     let rp = app.web_client("plain").await;
     let totp = app.arrange_user_with_totp("alice").await;
     let authorized = app.authorize_with_totp(&rp, "alice", &totp, &[]).await;
-    app.redeem(&rp, &authorized.code, Some(&authorized.verifier)).await;
+    app.redeem(&rp, &authorized.code, Some(&authorized.verifier))
+        .await;
 
     app.cli(&["user", "disable", "alice"]).await.ok();
 

@@ -11,7 +11,12 @@ async fn alice_signed_in_to(app: &crate::helpers::TestApp, receiver: &Receiver) 
     let rp = app
         .add_client(
             "shop",
-            &["--redirect-uri", "https://rp.example.com/cb", "--backchannel-logout-uri", &receiver.uri],
+            &[
+                "--redirect-uri",
+                "https://rp.example.com/cb",
+                "--backchannel-logout-uri",
+                &receiver.uri,
+            ],
         )
         .await;
     let totp = app.arrange_user_with_totp("alice").await;
@@ -45,8 +50,14 @@ async fn a_failing_application_is_retried_until_it_answers_and_the_console_shows
 
     // Not due again at once: the next attempt waits (backoff).
     assert_eq!(deliver(&app).await, 0);
-    assert_eq!(receiver.tokens().await.len(), 1, "no retry before the backoff");
-    let console = app.console_as(&app.add_user("root", &[Role::Admin], &[]).await, "phr").await;
+    assert_eq!(
+        receiver.tokens().await.len(),
+        1,
+        "no retry before the backoff"
+    );
+    let console = app
+        .console_as(&app.add_user("root", &[Role::Admin], &[]).await, "phr")
+        .await;
     let (status, html) = console.page("/admin/clients/shop").await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -92,7 +103,9 @@ async fn an_application_that_never_answers_is_given_up_after_the_last_attempt() 
         tapid::oidc::backchannel::MAX_ATTEMPTS,
         "tried exactly MAX_ATTEMPTS times"
     );
-    let summary = tapid::db::logout::summary(app.db.pool(), "shop").await.unwrap();
+    let summary = tapid::db::logout::summary(app.db.pool(), "shop")
+        .await
+        .unwrap();
     assert_eq!((summary.pending, summary.failed), (0, 1));
 }
 
@@ -107,6 +120,10 @@ async fn several_instances_deliver_each_logout_token_once() {
     let (a, b) = tokio::join!(deliver(&app), deliver(&second));
 
     assert_eq!(a + b, 1, "one of the instances delivered it");
-    assert_eq!(receiver.tokens().await.len(), 1, "the application got it once");
+    assert_eq!(
+        receiver.tokens().await.len(),
+        1,
+        "the application got it once"
+    );
     let _ = state_of(&app);
 }

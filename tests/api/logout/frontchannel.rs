@@ -42,7 +42,10 @@ async fn rp_initiated_logout_loads_the_front_channel_logout_uri_of_the_sessions_
         .await;
 
     assert_eq!(page.status(), 200, "the signed-out page, not a redirect");
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("frame-src https://wiki.example.com"), "{csp}");
     let html = page.text().await.unwrap();
     let doc = scraper::Html::parse_document(&html);
@@ -61,7 +64,10 @@ async fn rp_initiated_logout_loads_the_front_channel_logout_uri_of_the_sessions_
         .next()
         .and_then(|m| m.value().attr("content").map(String::from))
         .expect("goes on by itself");
-    assert!(refresh.contains("https://wiki.example.com/bye?state=s9"), "{refresh}");
+    assert!(
+        refresh.contains("https://wiki.example.com/bye?state=s9"),
+        "{refresh}"
+    );
 }
 
 #[tokio::test]

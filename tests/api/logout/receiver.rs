@@ -82,8 +82,14 @@ pub async fn verify(app: &TestApp, token: &str, client_id: &str) -> Value {
     let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
         .expect("the Logout Token verifies")
         .claims;
-    assert!(claims["events"][EVENT].is_object(), "the back-channel logout event: {claims}");
-    assert!(claims.get("nonce").is_none(), "a Logout Token carries no nonce");
+    assert!(
+        claims["events"][EVENT].is_object(),
+        "the back-channel logout event: {claims}"
+    );
+    assert!(
+        claims.get("nonce").is_none(),
+        "a Logout Token carries no nonce"
+    );
     assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()), "jti");
     assert!(claims["sid"].as_str().is_some_and(|s| !s.is_empty()), "sid");
     claims

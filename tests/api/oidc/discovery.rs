@@ -57,7 +57,12 @@ async fn discovery_names_every_endpoint_and_what_is_supported() {
     }
 }
 
-async fn cross_origin(app: &TestApp, method: reqwest::Method, path: &str, origin: &str) -> reqwest::Response {
+async fn cross_origin(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    origin: &str,
+) -> reqwest::Response {
     let mut request = app
         .client
         .request(method.clone(), app.url(path))
@@ -65,7 +70,10 @@ async fn cross_origin(app: &TestApp, method: reqwest::Method, path: &str, origin
     if method == reqwest::Method::OPTIONS {
         request = request
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type, authorization");
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            );
     }
     request.send().await.unwrap()
 }
@@ -80,11 +88,24 @@ fn allowed(response: &reqwest::Response) -> Option<String> {
 #[tokio::test]
 async fn token_endpoints_answer_cors_only_for_origins_of_registered_clients() {
     let app = spawn_app().await;
-    app.add_client("spa", &["--public", "--redirect-uri", "https://spa.example.com/callback"])
-        .await;
+    app.add_client(
+        "spa",
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.com/callback",
+        ],
+    )
+    .await;
     app.add_client(
         "widget",
-        &["--public", "--redirect-uri", "https://widget.example.com/cb", "--allowed-origin", "https://cdn.example.net"],
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://widget.example.com/cb",
+            "--allowed-origin",
+            "https://cdn.example.net",
+        ],
     )
     .await;
     use reqwest::Method;
@@ -92,20 +113,45 @@ async fn token_endpoints_answer_cors_only_for_origins_of_registered_clients() {
     for path in ["/token", "/revoke", "/userinfo"] {
         let preflight = cross_origin(&app, Method::OPTIONS, path, "https://spa.example.com").await;
         assert!(preflight.status().is_success(), "{path}");
-        assert_eq!(allowed(&preflight).as_deref(), Some("https://spa.example.com"), "{path}");
-        let methods = preflight.headers()["access-control-allow-methods"].to_str().unwrap();
+        assert_eq!(
+            allowed(&preflight).as_deref(),
+            Some("https://spa.example.com"),
+            "{path}"
+        );
+        let methods = preflight.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap();
         assert!(methods.contains("POST"), "{path}: {methods}");
     }
-    for path in ["/jwks", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"] {
+    for path in [
+        "/jwks",
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
         let get = cross_origin(&app, Method::GET, path, "https://spa.example.com").await;
         assert_eq!(get.status(), 200, "{path}");
-        assert_eq!(allowed(&get).as_deref(), Some("https://spa.example.com"), "{path}");
-        assert!(get.headers()["vary"].to_str().unwrap().contains("Origin"), "{path}");
+        assert_eq!(
+            allowed(&get).as_deref(),
+            Some("https://spa.example.com"),
+            "{path}"
+        );
+        assert!(
+            get.headers()["vary"].to_str().unwrap().contains("Origin"),
+            "{path}"
+        );
     }
     let explicit = cross_origin(&app, Method::OPTIONS, "/token", "https://cdn.example.net").await;
-    assert_eq!(allowed(&explicit).as_deref(), Some("https://cdn.example.net"), "an allowed_origins entry");
+    assert_eq!(
+        allowed(&explicit).as_deref(),
+        Some("https://cdn.example.net"),
+        "an allowed_origins entry"
+    );
 
-    for origin in ["https://evil.example.com", "https://spa.example.com.evil.example", "null"] {
+    for origin in [
+        "https://evil.example.com",
+        "https://spa.example.com.evil.example",
+        "null",
+    ] {
         let preflight = cross_origin(&app, Method::OPTIONS, "/token", origin).await;
         assert_eq!(allowed(&preflight), None, "{origin} is no client's");
     }
@@ -114,8 +160,15 @@ async fn token_endpoints_answer_cors_only_for_origins_of_registered_clients() {
 #[tokio::test]
 async fn pages_and_the_admin_api_never_answer_cors() {
     let app = spawn_app().await;
-    app.add_client("spa", &["--public", "--redirect-uri", "https://spa.example.com/callback"])
-        .await;
+    app.add_client(
+        "spa",
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.com/callback",
+        ],
+    )
+    .await;
     use reqwest::Method;
 
     for (method, path) in [
