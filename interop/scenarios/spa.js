@@ -11,7 +11,7 @@ const { newPage, addVirtualAuthenticator } = require('../../e2e/lib/browser');
 const { signInThrough, freePort, request } = require('../lib/harness');
 
 const DIR = path.join(__dirname, '..', 'rps', 'spa');
-const BUNDLE = require.resolve('oidc-client-ts/dist/browser/oidc-client-ts.min.js');
+const BUNDLE = path.join(__dirname, '..', 'node_modules', 'oidc-client-ts', 'dist', 'browser', 'oidc-client-ts.min.js');
 
 async function serveSpa() {
   const port = await freePort();

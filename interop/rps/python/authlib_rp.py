@@ -18,7 +18,7 @@ pending = {}
 sessions = {}
 
 
-def session(name, token=None):
+def session(name, token=None, scope="openid profile email offline_access"):
     c = S["clients"][name]
     auth = "client_secret_basic" if c.get("secret") else "none"
     return OAuth2Session(
@@ -26,7 +26,7 @@ def session(name, token=None):
         client_secret=c.get("secret"),
         token_endpoint_auth_method=auth,
         revocation_endpoint_auth_method=auth,
-        scope="openid profile email offline_access",
+        scope=scope,
         redirect_uri=S["base"] + "/callback",
         code_challenge_method="S256",
         token=token,
@@ -121,7 +121,7 @@ def revoke(q, _raw):
 
 
 def client_credentials(q, _raw):
-    s = session(q["c"])
+    s = session(q["c"], scope=None)
     token = s.fetch_token(META["token_endpoint"], grant_type="client_credentials")
     return {"token_type": token["token_type"], "expires_in": token["expires_in"]}
 

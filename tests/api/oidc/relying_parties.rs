@@ -241,33 +241,8 @@ async fn email_verified_is_what_an_administrator_said_and_a_new_address_is_unver
     ])
     .await
     .ok();
-    let claims = |app: &crate::helpers::TestApp, rp, totp| async move {
-        let authorized = app
-            .authorize_with_totp(rp, "alice", totp, &[("scope", "openid email")])
-            .await;
-        let tokens: Value = app
-            .redeem(rp, &authorized.code, Some(&authorized.verifier))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let userinfo: Value = app
-            .client
-            .get(app.url("/userinfo"))
-            .bearer_auth(tokens["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            crate::helpers::oidc::jwt_claims(tokens["id_token"].as_str().unwrap()),
-            userinfo,
-        )
-    };
 
-    let (id_token, userinfo) = claims(&app, &rp, &totp).await;
+    let (id_token, userinfo) = email_claims(&app, &rp, &totp).await;
     assert_eq!(id_token["email_verified"], true);
     assert_eq!(userinfo["email_verified"], true);
 
@@ -280,7 +255,7 @@ async fn email_verified_is_what_an_administrator_said_and_a_new_address_is_unver
     ])
     .await
     .ok();
-    let (id_token, userinfo) = claims(&app, &rp, &totp).await;
+    let (id_token, userinfo) = email_claims(&app, &rp, &totp).await;
     assert_eq!(id_token["email"], "alice@elsewhere.example");
     assert_eq!(
         id_token["email_verified"], false,
@@ -323,12 +298,14 @@ async fn a_resource_server_introspects_the_tokens_issued_for_it_and_nothing_else
     let introspect = |who: &crate::helpers::oidc::RegisteredClient, token: String| {
         let app = &app;
         let who = who.clone();
+        // RFC 6749 §2.3.1: the id is form-encoded in Basic credentials (a URN has colons).
+        let encoded: String = url::form_urlencoded::byte_serialize(who.id.as_bytes()).collect();
         async move {
             let body: Value = app
                 .post_client_form(
                     "/introspect",
                     &[("token", &token)],
-                    Some((&who.id, who.secret.as_deref().unwrap())),
+                    Some((&encoded, who.secret.as_deref().unwrap())),
                 )
                 .await
                 .json()
@@ -369,4 +346,35 @@ async fn a_resource_server_introspects_the_tokens_issued_for_it_and_nothing_else
     assert_eq!(not_a_server.status(), 400);
     let error: Value = not_a_server.json().await.unwrap();
     assert_eq!(error["error"], "invalid_target");
+}
+
+/// The ID token's and userinfo's claims of a sign-in with the `email` scope.
+async fn email_claims(
+    app: &crate::helpers::TestApp,
+    rp: &crate::helpers::oidc::RegisteredClient,
+    totp: &crate::helpers::signin::TotpSecret,
+) -> (Value, Value) {
+    let authorized = app
+        .authorize_with_totp(rp, "alice", totp, &[("scope", "openid email")])
+        .await;
+    let tokens: Value = app
+        .redeem(rp, &authorized.code, Some(&authorized.verifier))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let userinfo: Value = app
+        .client
+        .get(app.url("/userinfo"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        crate::helpers::oidc::jwt_claims(tokens["id_token"].as_str().unwrap()),
+        userinfo,
+    )
 }
