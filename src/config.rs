@@ -28,6 +28,33 @@ pub struct Config {
     /// Days that expired, used or revoked passes stay visible before they are purged.
     pub tap_retention_days: u32,
     pub throttle: ThrottleLimits,
+    pub http: HttpLimits,
+}
+
+/// How long a client may take and how many may be connected (`http::connections`). Seconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpLimits {
+    /// For a request's line and headers, from their first byte.
+    pub header_timeout: NonZeroU32,
+    /// For a request's body, from the handler's first read of it.
+    pub body_timeout: NonZeroU32,
+    /// For a kept-alive connection with no request in flight.
+    pub idle_timeout: NonZeroU32,
+    /// Connections open at once; 0 takes 10,000. Always kept below the descriptor limit.
+    pub max_connections: u32,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        let seconds = |n| NonZeroU32::new(n).expect("non-zero");
+        Self {
+            header_timeout: seconds(10),
+            body_timeout: seconds(30),
+            idle_timeout: seconds(60),
+            max_connections: 0,
+        }
+    }
 }
 
 /// Credential submissions allowed before sign-in answers 429 (and records `signin.failed`).
@@ -91,6 +118,7 @@ impl Default for Config {
             tokens: TokenLifetimes::default(),
             tap_retention_days: 30,
             throttle: ThrottleLimits::default(),
+            http: HttpLimits::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::config::{Config, LogFormat};
 use crate::db::{self, Db};
 use crate::directory::{self, NewUser, Role, Username};
 use crate::error::AppError;
+use crate::http::connections;
 use crate::secrets::Sealer;
 use crate::state::AppState;
 use crate::tap;
@@ -31,16 +32,27 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    tracing::info!(listen = %config.listen, issuer = config.issuer.as_str(), "tapid is serving");
+    let nofile = connections::raise_nofile_limit();
+    let max_connections = connections::connection_limit(config.http.max_connections, nofile);
+    tracing::info!(
+        listen = %config.listen,
+        issuer = config.issuer.as_str(),
+        max_connections,
+        descriptor_limit = nofile,
+        "tapid is serving"
+    );
+    let limits = config.http.clone();
     let state = AppState::new(db.clone(), config, sealer);
-    let expiry = tap::expiry::spawn(state.clone());
-    let purge = crate::oidc::maintenance::spawn(state.clone());
-    let logouts = crate::oidc::backchannel::spawn(state.clone());
-    axum::serve(
+    let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
+    let purge = crate::oidc::maintenance::spawn(db.clone());
+    let logouts = crate::oidc::backchannel::spawn(state.oidc.clone());
+    connections::serve(
         listener,
-        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        crate::app(state),
+        limits,
+        max_connections,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await?;
     expiry.abort();
     purge.abort();

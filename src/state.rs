@@ -1,41 +1,37 @@
-//! What every request handler can reach.
+//! What every request handler can reach. Each part takes only what it needs through `FromRef`: the
+//! protocol its [`OidcState`], the session doors the database and configuration.
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
+
 use crate::config::Config;
 use crate::db::Db;
+use crate::oidc::OidcState;
 use crate::secrets::Sealer;
 
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub sealer: Arc<Sealer>,
-    /// Signing keys in memory (see `oidc::keys`).
-    pub keys: Arc<crate::oidc::keys::KeyCache>,
-    /// The discovery document, built once from the configuration.
-    pub discovery: axum::body::Bytes,
-    /// The JWK Set as last served (see `oidc::jwks`).
-    pub jwks: Arc<crate::oidc::jwks::JwksCache>,
+    /// The protocol's state: its caches of keys, the JWK Set and discovery, and its grant recorder.
+    pub oidc: OidcState,
     /// Passcode checks (Argon2) allowed to run at once: one per core, which bounds their memory.
     pub passcode_checks: Arc<tokio::sync::Semaphore>,
-    /// Group commit of append-only grants (see `oidc::recorder`).
-    pub recorder: Arc<crate::oidc::recorder::Recorder>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, sealer: Sealer) -> Self {
+        let (config, sealer) = (Arc::new(config), Arc::new(sealer));
         Self {
-            discovery: crate::oidc::discovery::document(&config),
-            jwks: Arc::default(),
+            oidc: OidcState::new(db.clone(), config.clone(), sealer.clone()),
             passcode_checks: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
-            recorder: Arc::new(crate::oidc::recorder::Recorder::new(db.clone())),
             db,
-            config: Arc::new(config),
-            sealer: Arc::new(sealer),
-            keys: Arc::default(),
+            config,
+            sealer,
         }
     }
 }

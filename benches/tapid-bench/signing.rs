@@ -16,8 +16,9 @@ use crate::tapid::{clock_ticks, cpu_seconds};
 /// than wall time, so that other work on the machine does not lower the limit tapid is compared with.
 pub async fn rate(state: &AppState, alg: SigningAlg, time: Duration) -> Result<f64, String> {
     let key = state
+        .oidc
         .keys
-        .signing_key(state, alg)
+        .signing_key(&state.db, &state.sealer, alg)
         .await
         .map_err(|e| format!("cannot load the {alg} key: {e}"))?;
     let mut header = Header::new(alg.jwt());

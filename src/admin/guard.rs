@@ -4,16 +4,13 @@
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
 
-use crate::directory::{self, Role, User};
+use crate::directory::{Role, User};
 use crate::error::AppError;
-use crate::login::flow::Flow;
-use crate::login::guard::{self, ClientAddress};
-use crate::pages::PageError;
-use crate::session::{self, Level, Session};
+use crate::pages::{ClientAddress, PageError, see_other};
+use crate::session::{Phr, Refusal, Session};
 use crate::state::AppState;
 use crate::tap::Authority;
 
@@ -55,87 +52,33 @@ impl Admin {
         headers: &HeaderMap,
         csrf: &str,
     ) -> Result<(), PageError> {
-        guard::check_form(state, headers, &self.session, csrf).map_err(PageError)
+        self.session
+            .check_form(&state.config, headers, csrf)
+            .map_err(PageError)
     }
 }
 
-/// Sends the browser to sign in with a passkey and come back to `here`.
-fn step_up(here: &str, username: Option<&str>) -> Response {
-    let flow = Flow {
-        return_to: crate::login::flow::local_path(here),
-        level: Some(Level::PhishingResistant),
-    };
-    let mut location = flow.link("/login");
-    if let Some(name) = username {
-        location.push_str(&format!(
-            "&{}",
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("login_hint", name)
-                .finish()
-        ));
-    }
-    crate::login::see_other(&location)
-}
-
+/// The console's door: [`Phr`] (a passkey sign-in), and then the admin or helpdesk role.
 impl<S> FromRequestParts<S> for Admin
 where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = Response;
+    type Rejection = Refusal;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refusal> {
         let state = AppState::from_ref(state);
-        let refuse = |e: AppError| PageError(e).into_response();
-        let jar = CookieJar::from_headers(&parts.headers);
-        // A form posted from a session too weak comes back to the console's start, not to the POST.
-        let here = if parts.method == Method::GET {
-            parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|| "/admin".into())
-        } else {
-            "/admin".to_string()
-        };
-        let session = session::load(&state, &jar).await.map_err(refuse)?;
-        let Some(session) = session else {
-            return Err(step_up(&here, None));
-        };
-        let Some(user_id) = session.user_id().map(String::from) else {
-            return Err(step_up(&here, None));
-        };
-        let user = directory::users::find_by_id(&state.db, &user_id)
-            .await
-            .map_err(refuse)?;
-        let Some(user) = user.filter(|u| u.enabled) else {
-            return Err(step_up(&here, None));
-        };
-        match session.level() {
-            Some(Level::PhishingResistant) => {}
-            // A restricted session may only register methods: it goes to setup, and comes back here
-            // afterwards (to be stepped up to a passkey then).
-            Some(Level::Tap) => {
-                let flow = Flow {
-                    return_to: crate::login::flow::local_path(&here),
-                    level: None,
-                };
-                return Err(crate::login::see_other(&flow.link("/security-info/setup")));
-            }
-            _ => return Err(step_up(&here, Some(&user.username))),
-        }
-        if user.roles.is_empty() {
-            return Err(refuse(AppError::Forbidden(
+        let Phr(person) = Phr::from_request_parts(parts, &state).await?;
+        if person.user.roles.is_empty() {
+            return Err(Refusal::error(AppError::Forbidden(
                 "the admin console is open to the admin and helpdesk roles only".into(),
             )));
         }
-        let ClientAddress(address) = ClientAddress::from_request_parts(parts, &state)
-            .await
-            .unwrap_or(ClientAddress(None));
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, &state).await;
         Ok(Self {
-            authority: Authority::User(user.clone()),
-            session,
-            user,
+            authority: Authority::User(person.user.clone()),
+            session: person.session,
+            user: person.user,
             address,
         })
     }
@@ -144,7 +87,7 @@ where
 /// `303 See Other` to a console page after a change, with a note of what was done.
 pub fn done(path: &str, what: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
-    crate::login::see_other(&format!("{path}{sep}done={what}"))
+    see_other(&format!("{path}{sep}done={what}"))
 }
 
 /// A page with a status other than 200.

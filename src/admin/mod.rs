@@ -19,7 +19,7 @@ use axum::Router;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
-use crate::login::guard::no_store;
+use crate::pages::form::no_store;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -3,9 +3,7 @@
 //! to a confidential client using `client_credentials` (acting with the roles it was granted), or
 //! to a person from a phishing-resistant sign-in (acting with their roles).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +13,7 @@ use crate::error::AppError;
 use crate::oidc;
 use crate::oidc::audience::Accept;
 use crate::oidc::scope;
+use crate::pages::ClientAddress;
 use crate::session::Level;
 use crate::state::AppState;
 use crate::tap::Authority;
@@ -62,7 +61,7 @@ where
         let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
         // Only tokens issued for the admin API itself (`oidc::audience`): an application's token,
         // whoever it was issued for, opens nothing here.
-        let claims = oidc::tokens::verify_access_token(&state, token, Accept::AdminApi)
+        let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::AdminApi)
             .await
             .map_err(|_| AppError::Unauthenticated)?;
         // The client must still be registered for the API: removing `tapid:admin` from a client
@@ -90,10 +89,7 @@ where
             }
             Authority::User(user)
         };
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, &state).await;
         Ok(Self { authority, address })
     }
 }

@@ -23,6 +23,16 @@ pub async fn insert(tx: &mut Tx, id: &str, name: &str, created_at: i64) -> Resul
     Ok(())
 }
 
+pub async fn rename(tx: &mut Tx, id: &str, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE groups SET name = $2, name_key = $3 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM groups WHERE id = $1")
         .bind(id)

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod logout;
 pub mod methods;
 pub mod passes;
+pub mod profiles;
 pub mod sessions;
 pub mod settings;
 pub mod tap_policy;

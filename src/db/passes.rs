@@ -183,3 +183,36 @@ pub async fn purge(tx: &mut Tx, cutoff: i64) -> Result<u64, sqlx::Error> {
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Passes issued by this issuer (`created_by_kind`, `created_by_id`) that are neither revoked nor
+/// recorded as expired.
+pub async fn live_issued_by<'e, E>(
+    db: E,
+    kind: &str,
+    issuer_id: &str,
+) -> Result<Vec<PassRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, PassRow>(&format!(
+        "SELECT {COLUMNS} FROM passes WHERE created_by_kind = $1 AND created_by_id = $2 \
+         AND revoked_at IS NULL AND expiry_recorded_at IS NULL"
+    ))
+    .bind(kind)
+    .bind(issuer_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Cuts every live pass whose end lies more than `max_seconds` after its start down to that
+/// lifetime; returns how many were cut.
+pub async fn cut_to_lifetime(tx: &mut Tx, max_seconds: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET ends_at = starts_at + $1 WHERE ends_at > starts_at + $1 \
+         AND revoked_at IS NULL AND expiry_recorded_at IS NULL",
+    )
+    .bind(max_seconds)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

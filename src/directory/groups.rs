@@ -30,7 +30,7 @@ impl From<GroupRow> for Group {
 }
 
 impl Group {
-    fn target(&self) -> Target {
+    pub fn target(&self) -> Target {
         Target::new("group", &self.id, &self.name)
     }
 }
@@ -62,6 +62,45 @@ pub async fn create(db: &Db, actor: &Actor, name: &GroupName) -> Result<Group, A
     audit::record(
         &mut tx,
         Event::new(actor.clone(), "group.created").target(group.target()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// Renames a group (its id, members and the policy's references to it stay).
+pub async fn rename(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    new_name: &GroupName,
+) -> Result<Group, AppError> {
+    let mut tx = db.begin().await?;
+    let mut group = find_in(&mut tx, name).await?;
+    if group.name == new_name.as_str() {
+        return Ok(group);
+    }
+    let exists = || AppError::Conflict(format!("group `{}` already exists", new_name.as_str()));
+    if let Some(other) = db::groups::find_by_name(&mut *tx, new_name.as_str()).await? {
+        if other.id != group.id {
+            return Err(exists());
+        }
+    }
+    db::groups::rename(&mut tx, &group.id, new_name.as_str())
+        .await
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                exists()
+            } else {
+                e.into()
+            }
+        })?;
+    let before = std::mem::replace(&mut group.name, new_name.as_str().to_string());
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "group.renamed")
+            .target(group.target())
+            .detail("name_before", before),
     )
     .await?;
     tx.commit().await?;

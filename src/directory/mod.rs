@@ -3,6 +3,7 @@
 
 pub mod groups;
 mod names;
+pub mod profiles;
 pub mod users;
 
 pub use groups::Group;

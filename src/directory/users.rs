@@ -183,6 +183,9 @@ async fn join_groups(tx: &mut Tx, user: &User, groups: &[String]) -> Result<Vec<
     Ok(names)
 }
 
+/// Changes a user's details, roles and groups. The one way roles change (CLI, console, API and
+/// provisioning all come here): a role change revokes, in the same transaction, the passes whose
+/// issuer may no longer issue them (`tap::issuer`).
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -216,6 +219,7 @@ pub async fn update(
     if touches_email {
         event = event.detail("email_verified", user.email_verified);
     }
+    let mut roles_changed = false;
     if let Some(mut roles) = changes.roles {
         roles.sort();
         roles.dedup();
@@ -224,6 +228,7 @@ pub async fn update(
             .detail("roles", &roles);
         if roles != user.roles {
             event = event.severity(audit::Severity::High);
+            roles_changed = true;
         }
         user.roles = roles;
     }
@@ -237,6 +242,12 @@ pub async fn update(
     }
     user.updated_at = db::now();
     db::users::update(&mut tx, &UserRow::from(&user)).await?;
+    if roles_changed {
+        // Every role change, whoever makes it, passes here: a pass its issuer could not issue to
+        // the person as they are now ends with the change.
+        let revoked = crate::tap::issuer::after_role_change(&mut tx, actor, &user).await?;
+        event = event.detail("passes_revoked", revoked);
+    }
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(user)

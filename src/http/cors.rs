@@ -9,10 +9,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::db;
+use crate::oidc::OidcState;
 use crate::oidc::clients::Origin;
-use crate::state::AppState;
 
-pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn cors(State(state): State<OidcState>, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).cloned();
     let preflight = request.method() == Method::OPTIONS
         && request
@@ -65,7 +65,7 @@ fn allow(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool) {
 }
 
 /// Whether some registered client names this origin (by a redirect URI or in `allowed_origins`).
-async fn is_allowed(state: &AppState, origin: &str) -> Result<bool, sqlx::Error> {
+async fn is_allowed(state: &OidcState, origin: &str) -> Result<bool, sqlx::Error> {
     if Origin::of_uri(state.config.issuer.as_str()).as_deref() == Some(origin) {
         return Ok(true);
     }

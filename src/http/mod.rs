@@ -1,9 +1,12 @@
 //! The HTTP surface: each area contributes a router; `app` merges them and adds the layers every
 //! response needs.
 
+mod body_deadline;
+pub mod connections;
 mod cors;
 mod headers;
 mod health;
+mod input;
 mod limits;
 mod logging;
 
@@ -21,17 +24,23 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
-        .merge(crate::pages::router())
+        .merge(crate::pages::router::<AppState>())
         .merge(
             crate::oidc::browser_router()
-                .layer(middleware::from_fn_with_state(state.clone(), cors::cors)),
+                .layer(middleware::from_fn_with_state(
+                    state.oidc.clone(),
+                    cors::cors,
+                ))
+                .with_state(state.oidc.clone()),
         )
-        .merge(crate::oidc::router())
+        .merge(crate::oidc::router().with_state(state.oidc.clone()))
         .merge(crate::login::router())
         .merge(crate::security_info::router())
         .merge(crate::api::router())
+        .merge(crate::scim::router())
         .merge(crate::admin::router())
         .fallback(not_found)
+        .layer(middleware::from_fn(input::reject_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))

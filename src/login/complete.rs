@@ -7,11 +7,9 @@ use time::{Duration, OffsetDateTime};
 use crate::audit::{self, Actor, Event};
 use crate::directory::User;
 use crate::error::AppError;
+use crate::session::data::LOGIN_USERNAME;
 use crate::session::{self, Level, Session, SignIn};
 use crate::state::AppState;
-
-/// Session data key: the username typed on the first page, for the pages that follow.
-pub const LOGIN_USERNAME: &str = "login_username";
 
 /// What a sign-in proved.
 pub struct Proof {
@@ -61,7 +59,7 @@ pub async fn sign_in(
         auth_time: now,
         tap_id: proof.tap_id,
     };
-    session::establish(state, jar, previous, sign_in, expires_at).await
+    session::establish(&state.db, &state.config, jar, previous, sign_in, expires_at).await
 }
 
 /// Records `signin.failed`: the reason goes to the audit trail, never to the page.

@@ -8,12 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::complete::LOGIN_USERNAME;
-use super::flow::{Flow, FlowParams};
-use super::{guard, see_other};
 use crate::directory::Username;
-use crate::pages::PageError;
-use crate::session;
+use crate::pages::{Flow, FlowParams, PageError, see_other};
+use crate::session::data::LOGIN_USERNAME;
+use crate::session::{self, CurrentSession};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -38,7 +36,7 @@ pub async fn login_get(
     jar: CookieJar,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
-    let (session, jar) = session::load_or_start(&state, jar).await?;
+    let (session, jar) = session::load_or_start(&state.db, &state.config, jar).await?;
     let hinted = params
         .login_hint
         .as_deref()
@@ -73,7 +71,7 @@ pub struct UsernameForm {
 
 pub async fn login_post(
     State(state): State<AppState>,
-    jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     Form(form): Form<UsernameForm>,
 ) -> Result<Response, PageError> {
@@ -82,10 +80,10 @@ pub async fn login_post(
         level: form.level,
         login_hint: None,
     });
-    let Some(mut session) = session::load(&state, &jar).await? else {
+    let Some(mut session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    guard::check_form(&state, &headers, &session, &form.csrf)?;
+    session.check_form(&state.config, &headers, &form.csrf)?;
     let username = match Username::parse(&form.username) {
         Ok(u) => u,
         Err(_) => {
@@ -101,29 +99,19 @@ pub async fn login_post(
     session
         .data
         .insert(LOGIN_USERNAME.into(), username.as_str().into());
-    session::save_data(&state, &session).await?;
+    session::save_data(&state.db, &session).await?;
     Ok(see_other(&flow.link("/login/methods")))
 }
 
-/// The username typed on the first page, if this session has one.
-pub(crate) fn typed_username(session: &session::Session) -> Option<String> {
-    session
-        .data
-        .get(LOGIN_USERNAME)
-        .and_then(|v| v.as_str())
-        .map(String::from)
-}
-
 pub async fn methods_get(
-    State(state): State<AppState>,
-    jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let Some(session) = session::load(&state, &jar).await? else {
+    let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    let Some(username) = typed_username(&session) else {
+    let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
     Ok(MethodsView {

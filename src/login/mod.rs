@@ -14,16 +14,12 @@
 //! Forms carry `csrf`, `return_to` and `level` as fields; the script sends `X-CSRF-Token`.
 
 pub mod complete;
-pub mod flow;
-pub mod guard;
 mod identifier;
 mod passkey;
 mod tap;
-pub mod throttle;
 mod totp;
 
 use axum::Router;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -39,10 +35,5 @@ pub fn router() -> Router<AppState> {
         .route("/login/tap", get(tap::tap_get).post(tap::tap_post))
         .route("/login/passkey/begin", post(passkey::begin))
         .route("/login/passkey/finish", post(passkey::finish))
-        .layer(guard::no_store())
-}
-
-/// `303 See Other`: after a POST, the browser GETs the next page.
-pub fn see_other(location: &str) -> Response {
-    Redirect::to(location).into_response()
+        .layer(crate::pages::form::no_store())
 }

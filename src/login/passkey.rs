@@ -12,36 +12,27 @@ use serde_json::json;
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::complete::{self, Proof};
-use super::flow::{Flow, FlowParams};
-use super::guard::{self, ClientAddress};
-use super::identifier::typed_username;
-use super::throttle;
 use crate::error::AppError;
 use crate::methods::passkey::{self, SignInState};
-use crate::session::{self, Level, Session};
+use crate::pages::{ClientAddress, Flow, FlowParams};
+use crate::session::data::PASSKEY_SIGNIN as STATE_KEY;
+use crate::session::{self, CurrentSession, Level, Session};
 use crate::state::AppState;
+use crate::throttle;
 
-const STATE_KEY: &str = "passkey_signin";
 /// The one message for every failed passkey sign-in.
 const FAILED: &str = "That passkey did not work. Try again, or choose another way to sign in.";
 
-/// The CSRF token of a script's request.
-pub(crate) fn csrf_header(headers: &HeaderMap) -> &str {
-    headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
-
-pub(crate) async fn script_session(
+/// The session of a script's call, which must carry its CSRF token.
+fn script_session(
     state: &AppState,
-    jar: &CookieJar,
+    session: Option<Session>,
     headers: &HeaderMap,
 ) -> Result<Session, AppError> {
-    let session = session::load(state, jar).await?.ok_or_else(|| {
+    let session = session.ok_or_else(|| {
         AppError::Forbidden("the page has expired; please reload it and try again".into())
     })?;
-    guard::check_form(state, headers, &session, csrf_header(headers))?;
+    session.check_script(&state.config, headers)?;
     Ok(session)
 }
 
@@ -53,23 +44,24 @@ pub struct BeginRequest {
 
 pub async fn begin(
     State(state): State<AppState>,
-    jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     Json(request): Json<BeginRequest>,
 ) -> Result<Response, AppError> {
-    let mut session = script_session(&state, &jar, &headers).await?;
+    let mut session = script_session(&state, session, &headers)?;
     let webauthn = passkey::webauthn(&state.config)?;
     let (options, ceremony) = if request.mode.as_deref() == Some("discoverable") {
         passkey::start_discoverable(&webauthn)?
     } else {
-        let username = typed_username(&session)
+        let username = session
+            .typed_username()
             .ok_or_else(|| AppError::invalid("enter your username first"))?;
         passkey::start_sign_in(&state.db, &webauthn, &username).await?
     };
     let value = serde_json::to_value(&ceremony)
         .map_err(|e| AppError::Internal(format!("passkey state: {e}")))?;
     session.data.insert(STATE_KEY.into(), value);
-    session::save_data(&state, &session).await?;
+    session::save_data(&state.db, &session).await?;
     Ok(Json(options).into_response())
 }
 
@@ -85,11 +77,12 @@ pub struct FinishRequest {
 pub async fn finish(
     State(state): State<AppState>,
     jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Json(request): Json<FinishRequest>,
 ) -> Result<Response, AppError> {
-    let mut session = script_session(&state, &jar, &headers).await?;
+    let mut session = script_session(&state, session, &headers)?;
     let flow = Flow::from_params(&FlowParams {
         return_to: request.return_to,
         level: request.level,
@@ -99,9 +92,9 @@ pub async fn finish(
         .data
         .remove(STATE_KEY)
         .and_then(|v| serde_json::from_value::<SignInState>(v).ok());
-    session::save_data(&state, &session).await?;
+    session::save_data(&state.db, &session).await?;
     let typed = match &ceremony {
-        Some(SignInState::Username { .. }) => typed_username(&session),
+        Some(SignInState::Username { .. }) => session.typed_username(),
         _ => None,
     };
     let label = typed.clone().unwrap_or_default();
@@ -111,6 +104,7 @@ pub async fn finish(
         &state.config.throttle,
         address.as_deref(),
         typed.as_deref(),
+        throttle::Budget::Passkey,
     )
     .await
     {

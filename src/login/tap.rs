@@ -12,15 +12,12 @@ use serde::Deserialize;
 use time::Duration;
 
 use super::complete::{self, Proof};
-use super::flow::{Flow, FlowParams};
-use super::guard::{self, ClientAddress};
-use super::identifier::typed_username;
-use super::{see_other, throttle};
-use crate::pages::PageError;
-use crate::security_info::{SETUP_RETURN_TO, TAP_ENDS_AT};
-use crate::session::{self, Level};
+use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
+use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
+use crate::session::{CurrentSession, Level};
 use crate::state::AppState;
 use crate::tap::{self, TapRefused};
+use crate::throttle;
 
 /// The one message for every refused pass, whatever the reason (that is in the audit trail).
 const REFUSED: &str = "That did not work. Check the username and the Temporary Access Pass, \
@@ -36,15 +33,14 @@ pub struct TapView {
 }
 
 pub async fn tap_get(
-    State(state): State<AppState>,
-    jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let Some(session) = session::load(&state, &jar).await? else {
+    let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    let Some(username) = typed_username(&session) else {
+    let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
     if flow.passkey_only() {
@@ -72,6 +68,7 @@ pub struct PassForm {
 pub async fn tap_post(
     State(state): State<AppState>,
     jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Form(form): Form<PassForm>,
@@ -81,11 +78,11 @@ pub async fn tap_post(
         level: form.level,
         login_hint: None,
     });
-    let Some(mut session) = session::load(&state, &jar).await? else {
+    let Some(mut session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    guard::check_form(&state, &headers, &session, &form.csrf)?;
-    let Some(username) = typed_username(&session) else {
+    session.check_form(&state.config, &headers, &form.csrf)?;
+    let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
     if flow.passkey_only() {
@@ -96,6 +93,7 @@ pub async fn tap_post(
         &state.config.throttle,
         address.as_deref(),
         Some(username.as_str()),
+        throttle::Budget::Passcode,
     )
     .await
     {

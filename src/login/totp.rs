@@ -9,16 +9,13 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::complete::{self, Proof};
-use super::flow::{Flow, FlowParams};
-use super::guard::{self, ClientAddress};
-use super::identifier::typed_username;
-use super::{see_other, throttle};
 use crate::directory;
 use crate::error::AppError;
 use crate::methods;
-use crate::pages::PageError;
-use crate::session::{self, Level};
+use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
+use crate::session::{CurrentSession, Level};
 use crate::state::AppState;
+use crate::throttle;
 
 /// The one message for every wrong code, whatever the reason.
 const WRONG_CODE: &str = "That code did not work. Check the username and the code, then try again.";
@@ -33,15 +30,14 @@ pub struct TotpView {
 }
 
 pub async fn totp_get(
-    State(state): State<AppState>,
-    jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let Some(session) = session::load(&state, &jar).await? else {
+    let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    let Some(username) = typed_username(&session) else {
+    let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
     if flow.passkey_only() {
@@ -69,6 +65,7 @@ pub struct CodeForm {
 pub async fn totp_post(
     State(state): State<AppState>,
     jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Form(form): Form<CodeForm>,
@@ -78,11 +75,11 @@ pub async fn totp_post(
         level: form.level,
         login_hint: None,
     });
-    let Some(session) = session::load(&state, &jar).await? else {
+    let Some(session) = session else {
         return Ok(see_other(&flow.link("/login")));
     };
-    guard::check_form(&state, &headers, &session, &form.csrf)?;
-    let Some(username) = typed_username(&session) else {
+    session.check_form(&state.config, &headers, &form.csrf)?;
+    let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
     if flow.passkey_only() {
@@ -105,6 +102,7 @@ pub async fn totp_post(
         &state.config.throttle,
         address.as_deref(),
         Some(username.as_str()),
+        throttle::Budget::Code,
     )
     .await
     {

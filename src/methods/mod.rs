@@ -1,6 +1,7 @@
 //! A person's sign-in methods: passkeys and authenticator apps (TOTP). Registration, verification,
 //! listing, renaming and removal; the pages and the CLI call into here.
 
+mod decoy;
 pub mod passkey;
 pub mod totp;
 

@@ -8,7 +8,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{
     CreationChallengeResponse, DiscoverableAuthentication, DiscoverableKey, Passkey,
     PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential,
@@ -156,7 +155,15 @@ pub async fn start_sign_in(
             let (rcr, state) = webauthn
                 .start_passkey_authentication(&passkeys)
                 .map_err(internal)?;
-            let options = serde_json::to_value(&rcr).map_err(internal)?;
+            let mut options = serde_json::to_value(&rcr).map_err(internal)?;
+            // Transports are a hint the decoys could not give truthfully: offered by neither.
+            if let Some(allowed) = options["publicKey"]["allowCredentials"].as_array_mut() {
+                for credential in allowed {
+                    if let Some(c) = credential.as_object_mut() {
+                        c.remove("transports");
+                    }
+                }
+            }
             return Ok((
                 options,
                 SignInState::Username {
@@ -173,13 +180,14 @@ pub async fn start_sign_in(
     if let Some(o) = options.as_object_mut() {
         o.remove("mediation");
     }
-    let decoy = decoy_credential_id(db, username).await?;
+    let decoys: Vec<Value> = decoy_credential_ids(db, username)
+        .await?
+        .into_iter()
+        .map(|id| serde_json::json!({ "type": "public-key", "id": id }))
+        .collect();
     if let Some(pk) = options["publicKey"].as_object_mut() {
         pk.remove("extensions");
-        pk.insert(
-            "allowCredentials".into(),
-            serde_json::json!([{ "type": "public-key", "id": decoy }]),
-        );
+        pk.insert("allowCredentials".into(), Value::Array(decoys));
     }
     Ok((
         options,
@@ -199,17 +207,14 @@ pub fn start_discoverable(webauthn: &Webauthn) -> Result<(Value, SignInState), A
     Ok((options, SignInState::Discoverable { state }))
 }
 
-async fn decoy_credential_id(db: &Db, username: &str) -> Result<String, AppError> {
+/// The decoys for `username`, under the deployment's decoy secret (created on first use).
+async fn decoy_credential_ids(db: &Db, username: &str) -> Result<Vec<String>, AppError> {
     const NAME: &str = "passkey_decoy_key";
     db::settings::insert_if_absent(db.pool(), NAME, &crate::secrets::new_secret()).await?;
     let key = db::settings::get(db.pool(), NAME)
         .await?
         .ok_or_else(|| AppError::Internal("the passkey decoy key is missing".into()))?;
-    let mut hasher = Sha256::new();
-    hasher.update(key.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(username.trim().to_lowercase().as_bytes());
-    Ok(URL_SAFE_NO_PAD.encode(&hasher.finalize()[..16]))
+    Ok(super::decoy::credential_ids(key.as_bytes(), username))
 }
 
 /// Why a passkey sign-in failed: for the audit trail only.

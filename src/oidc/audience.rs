@@ -3,10 +3,13 @@
 //! - **tapid's admin API** is a resource of its own, named `<issuer>/api` ([`admin_api`]). A token is
 //!   for it exactly when its scope includes `tapid:admin`; only clients registered with that scope can
 //!   be granted it (the registration is the allow-list), and the API accepts nothing else.
+//! - **SCIM provisioning** (`/scim/v2`) is another, named `<issuer>/scim` ([`scim`]): a token is for it
+//!   when its scope includes `scim` (and not `tapid:admin`, which wins: a client registered for both
+//!   asks for `scope=scim` to provision). SCIM accepts nothing else.
 //! - **Every other access token is for the client it was issued to**: `aud` = the client id. That is
 //!   what the client's own back end checks, and what `/userinfo` accepts (with `openid`).
-//! - A token request may name the audience with RFC 8707 `resource`: the admin API, or a client registered
-//!   as a resource server (`may_introspect`; its client id is the resource identifier, e.g.
+//! - A token request may name the audience with RFC 8707 `resource`: the admin API, SCIM, or a client
+//!   registered as a resource server (`may_introspect`; its client id is the resource identifier, e.g.
 //!   `urn:example:orders`), which may then introspect the token. Any other `resource` is `invalid_target`.
 //! - `/introspect` and `/revoke` answer a client about its own tokens, whatever their audience.
 //!
@@ -25,11 +28,18 @@ pub fn admin_api(issuer: &Issuer) -> String {
     issuer.url("/api")
 }
 
+/// SCIM's resource identifier: the audience of every token `/scim/v2` accepts.
+pub fn scim(issuer: &Issuer) -> String {
+    issuer.url("/scim")
+}
+
 /// The audience of an access token for `client` with `scope`, for the resource server named by the
 /// request (see [`check_target`]), if any.
 pub fn of(issuer: &Issuer, client: &Client, scope: &Scope, resource: Option<&str>) -> String {
     if scope.contains(scope::ADMIN_API) {
         admin_api(issuer)
+    } else if scope.contains(scope::SCIM) {
+        self::scim(issuer)
     } else if let Some(resource) = resource {
         resource.to_string()
     } else {
@@ -40,12 +50,14 @@ pub fn of(issuer: &Issuer, client: &Client, scope: &Scope, resource: Option<&str
 /// Checks the RFC 8707 `resource` of a token request: the admin API (see [`check_resource`]) or a
 /// registered resource server, whose id is returned to become the token's audience.
 pub async fn check_target(
-    state: &crate::state::AppState,
+    state: &super::state::OidcState,
     params: &Params,
     scope: &Scope,
 ) -> Result<Option<String>, OAuthError> {
     if let Some(resource) = params.get("resource") {
-        if resource != admin_api(&state.config.issuer) && !scope.contains(scope::ADMIN_API) {
+        let issuer = &state.config.issuer;
+        let ours = resource == admin_api(issuer) || resource == self::scim(issuer);
+        if !ours && !scope.contains(scope::ADMIN_API) && !scope.contains(scope::SCIM) {
             let server = match super::clients::ClientId::parse(resource) {
                 Ok(id) => super::clients::find(&state.db, id.as_str()).await?,
                 Err(_) => None,
@@ -53,7 +65,7 @@ pub async fn check_target(
             return match server.filter(|c| c.may_introspect) {
                 Some(server) => Ok(Some(server.id)),
                 None => Err(invalid_target(
-                    "the resource is neither the admin API nor a registered resource server",
+                    "the resource is neither the admin API, SCIM, nor a registered resource server",
                 )),
             };
         }
@@ -67,10 +79,19 @@ pub fn check_resource(issuer: &Issuer, params: &Params, scope: &Scope) -> Result
     let Some(resource) = params.get("resource") else {
         return Ok(());
     };
+    if resource == self::scim(issuer) {
+        if !scope.contains(scope::SCIM) || scope.contains(scope::ADMIN_API) {
+            return Err(invalid_target(
+                "a token for SCIM needs the scim scope (and not tapid:admin), granted to this client",
+            ));
+        }
+        return Ok(());
+    }
     if resource != admin_api(issuer) {
         return Err(invalid_target(format!(
-            "tapid issues access tokens for the client itself or for its admin API ({})",
-            admin_api(issuer)
+            "tapid issues access tokens for the client itself, its admin API ({}) or SCIM ({})",
+            admin_api(issuer),
+            self::scim(issuer)
         )));
     }
     if !scope.contains(scope::ADMIN_API) {
@@ -90,6 +111,8 @@ fn invalid_target(description: impl Into<std::borrow::Cow<'static, str>>) -> OAu
 pub enum Accept {
     /// The admin API: `aud` = [`admin_api`].
     AdminApi,
+    /// SCIM provisioning: `aud` = [`scim`].
+    Scim,
     /// The client's own token (`/userinfo`): `aud` = the token's `client_id`.
     OwnClient,
     /// Any audience (introspection and revocation, which judge by client instead).
@@ -102,8 +125,11 @@ impl Accept {
             Accept::AdminApi => {
                 claims.aud == admin_api(issuer) && claims.has_scope(scope::ADMIN_API)
             }
+            Accept::Scim => claims.aud == self::scim(issuer) && claims.has_scope(scope::SCIM),
             Accept::OwnClient => {
-                claims.aud == claims.client_id && !claims.has_scope(scope::ADMIN_API)
+                claims.aud == claims.client_id
+                    && !claims.has_scope(scope::ADMIN_API)
+                    && !claims.has_scope(scope::SCIM)
             }
             Accept::Any => true,
         }

@@ -14,7 +14,7 @@ use super::keys::SigningAlg;
 use crate::db::logout::Due;
 use crate::db::{self, logout};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::oidc::OidcState;
 
 /// How often each instance looks for Logout Tokens to send.
 const INTERVAL: StdDuration = StdDuration::from_secs(1);
@@ -50,7 +50,7 @@ pub fn http_client() -> reqwest::Client {
 }
 
 /// Sends what is due every [`INTERVAL`] for as long as the server runs.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn(state: OidcState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let http = http_client();
         let mut ticker = tokio::time::interval(INTERVAL);
@@ -65,7 +65,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 /// Sends every Logout Token that is due now and this instance claims; returns how many were delivered.
-pub async fn deliver_due(state: &AppState, http: &reqwest::Client) -> Result<usize, AppError> {
+pub async fn deliver_due(state: &OidcState, http: &reqwest::Client) -> Result<usize, AppError> {
     let now = db::ts(db::now());
     let mut delivered = 0;
     for due in logout::due(state.db.pool(), now, 50).await? {
@@ -102,7 +102,7 @@ pub async fn deliver_due(state: &AppState, http: &reqwest::Client) -> Result<usi
 
 /// Mints the Logout Token (signed like the client's ID tokens) and POSTs it; `Err` says why it failed,
 /// in words fit for the console.
-async fn send(state: &AppState, http: &reqwest::Client, due: &Due) -> Result<(), String> {
+async fn send(state: &OidcState, http: &reqwest::Client, due: &Due) -> Result<(), String> {
     let token = logout_token(state, due)
         .await
         .map_err(|e| format!("cannot sign the Logout Token: {}", e.public_message()))?;
@@ -129,9 +129,12 @@ async fn send(state: &AppState, http: &reqwest::Client, due: &Due) -> Result<(),
     }
 }
 
-pub async fn logout_token(state: &AppState, due: &Due) -> Result<String, AppError> {
+pub async fn logout_token(state: &OidcState, due: &Due) -> Result<String, AppError> {
     let alg = SigningAlg::parse(&due.id_token_alg).unwrap_or(SigningAlg::RS256);
-    let key = state.keys.signing_key(state, alg).await?;
+    let key = state
+        .keys
+        .signing_key(&state.db, &state.sealer, alg)
+        .await?;
     let mut header = Header::new(key.alg.jwt());
     header.kid = Some(key.kid.clone());
     header.typ = Some("logout+jwt".into());

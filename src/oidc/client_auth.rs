@@ -8,14 +8,14 @@ use base64::engine::general_purpose::STANDARD;
 use super::clients::{self, Client};
 use super::error::OAuthError;
 use super::params::Params;
-use crate::state::AppState;
+use crate::oidc::OidcState;
 
 /// The methods tapid accepts (published in discovery).
 pub const METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
 
 /// Identifies and authenticates the client of a request, or refuses with `invalid_client`.
 pub async fn authenticate(
-    state: &AppState,
+    state: &OidcState,
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Client, OAuthError> {

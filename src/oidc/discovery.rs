@@ -11,11 +11,11 @@ use serde_json::json;
 use super::keys::SigningAlg;
 use super::{claims, client_auth, scope};
 use crate::config::Config;
+use crate::oidc::OidcState;
 use crate::session::Level;
-use crate::state::AppState;
 
 /// Serves the document built once at start (it depends only on the configuration).
-pub async fn configuration_get(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn configuration_get(State(state): State<OidcState>) -> impl IntoResponse {
     (
         [
             (header::CACHE_CONTROL, "public, max-age=3600"),

@@ -198,6 +198,19 @@ impl From<AppError> for OAuthError {
     }
 }
 
+impl OAuthError {
+    /// This error shown to the person as the error page (`title` says what could not be done): for
+    /// errors that must not travel to the client. Server errors keep their status; the rest are 400.
+    pub fn page(&self, title: &str) -> Response {
+        let status = if self.status().is_server_error() {
+            self.status()
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        crate::pages::error::page(status, title, self.description.to_string())
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: &'static str,

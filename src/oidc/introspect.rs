@@ -17,11 +17,11 @@ use super::token::no_store;
 use super::tokens::AccessTokenClaims;
 use super::{client_auth, tokens};
 use crate::db;
+use crate::oidc::OidcState;
 use crate::secrets;
-use crate::state::AppState;
 
 pub async fn introspect_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
@@ -34,7 +34,7 @@ pub async fn introspect_post(
     Ok(response)
 }
 
-async fn describe(state: &AppState, client: &Client, token: &str) -> Result<Value, OAuthError> {
+async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Value, OAuthError> {
     let client_id = client.id.as_str();
     let inactive = json!({ "active": false });
     let now = db::ts(db::now());

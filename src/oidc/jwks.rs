@@ -14,14 +14,16 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::OAuthError;
 use super::keys;
+use crate::db::Db;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::oidc::OidcState;
+use crate::secrets::Sealer;
 
 /// How long a set read from the database is served before it is read again.
 pub const FRESH: Duration = Duration::from_secs(1);
 
-pub async fn jwks_get(State(state): State<AppState>) -> Result<Response, OAuthError> {
-    let set = state.jwks.get(&state).await?;
+pub async fn jwks_get(State(state): State<OidcState>) -> Result<Response, OAuthError> {
+    let set = state.jwks.get(&state.db, &state.sealer).await?;
     let mut response = set.into_response();
     // Short: a relying party that meets an unknown kid after a rotation fetches again anyway.
     response.headers_mut().insert(
@@ -51,7 +53,7 @@ impl std::fmt::Debug for JwksCache {
 
 impl JwksCache {
     /// The set as served: from memory while fresh, else read again.
-    pub async fn get(&self, state: &AppState) -> Result<Bytes, AppError> {
+    pub async fn get(&self, db: &Db, sealer: &Sealer) -> Result<Bytes, AppError> {
         if let Some(set) = self.fresh() {
             return Ok(set);
         }
@@ -59,7 +61,7 @@ impl JwksCache {
         if let Some(set) = self.fresh() {
             return Ok(set);
         }
-        let set = Bytes::from(keys::jwks(state).await?.to_string());
+        let set = Bytes::from(keys::jwks(db, sealer).await?.to_string());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) =
             Some((set.clone(), Instant::now()));
         Ok(set)

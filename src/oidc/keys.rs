@@ -28,7 +28,6 @@ use crate::db::keys::KeyRow;
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::secrets::Sealer;
-use crate::state::AppState;
 
 /// How long a signing instance trusts its cached keys before looking for a rotation.
 const CACHE_TTL: StdDuration = StdDuration::from_secs(30);
@@ -361,14 +360,14 @@ pub async fn list(db: &Db) -> Result<Vec<KeyInfo>, AppError> {
 }
 
 /// The JWK Set: every published key, read from the database so that all instances publish the same set.
-pub async fn jwks(state: &AppState) -> Result<Value, AppError> {
-    let mut rows = db::keys::published(state.db.pool(), db::ts(db::now())).await?;
+pub async fn jwks(db: &Db, sealer: &Sealer) -> Result<Value, AppError> {
+    let mut rows = db::keys::published(db.pool(), db::ts(db::now())).await?;
     if !SigningAlg::ALL
         .iter()
         .all(|alg| rows.iter().any(|r| r.alg == alg.as_str()))
     {
-        ensure(&state.db, &state.sealer).await?;
-        rows = db::keys::published(state.db.pool(), db::ts(db::now())).await?;
+        ensure(db, sealer).await?;
+        rows = db::keys::published(db.pool(), db::ts(db::now())).await?;
     }
     let mut keys: Vec<Value> = rows
         .iter()
@@ -407,7 +406,8 @@ impl KeyCache {
     /// The active key for `alg`, generating keys on first use.
     pub async fn signing_key(
         &self,
-        state: &AppState,
+        db: &Db,
+        sealer: &Sealer,
         alg: SigningAlg,
     ) -> Result<Arc<SigningKey>, AppError> {
         if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
@@ -418,12 +418,12 @@ impl KeyCache {
         if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
             return Ok(key);
         }
-        self.reload(state).await?;
+        self.reload(db, sealer).await?;
         if let Some(key) = self.cached(|k| k.active && k.alg == alg, CACHE_TTL).await {
             return Ok(key);
         }
-        ensure(&state.db, &state.sealer).await?;
-        self.reload(state).await?;
+        ensure(db, sealer).await?;
+        self.reload(db, sealer).await?;
         self.cached(|k| k.active && k.alg == alg, CACHE_TTL)
             .await
             .ok_or_else(|| AppError::Internal(format!("no active {alg} signing key")))
@@ -433,21 +433,22 @@ impl KeyCache {
     /// instance may have rotated), and the cache reloaded when it exists there.
     pub async fn find(
         &self,
-        state: &AppState,
+        db: &Db,
+        sealer: &Sealer,
         kid: &str,
     ) -> Result<Option<Arc<SigningKey>>, AppError> {
         if let Some(key) = self.cached(|k| k.kid == kid, CACHE_TTL).await {
             return Ok(Some(key));
         }
         let plausible = kid.len() <= 128 && kid.bytes().all(|b| b.is_ascii_graphic());
-        if !plausible || !db::keys::is_published(state.db.pool(), kid, db::ts(db::now())).await? {
+        if !plausible || !db::keys::is_published(db.pool(), kid, db::ts(db::now())).await? {
             return Ok(None);
         }
         let _loading = self.loading.lock().await;
         if let Some(key) = self.cached(|k| k.kid == kid, CACHE_TTL).await {
             return Ok(Some(key));
         }
-        self.reload(state).await?;
+        self.reload(db, sealer).await?;
         Ok(self.cached(|k| k.kid == kid, CACHE_TTL).await)
     }
 
@@ -462,11 +463,11 @@ impl KeyCache {
     }
 
     /// Reads the published keys and opens their private halves.
-    pub async fn reload(&self, state: &AppState) -> Result<(), AppError> {
-        let rows = db::keys::published(state.db.pool(), db::ts(db::now())).await?;
+    pub async fn reload(&self, db: &Db, sealer: &Sealer) -> Result<(), AppError> {
+        let rows = db::keys::published(db.pool(), db::ts(db::now())).await?;
         let mut keys = Vec::with_capacity(rows.len());
         for row in rows {
-            match open(&state.sealer, &row) {
+            match open(sealer, &row) {
                 Ok(key) => keys.push(Arc::new(key)),
                 // One unreadable key must not stop the others from working.
                 Err(e) => tracing::error!(kid = %row.kid, error = %e, "signing key unusable"),

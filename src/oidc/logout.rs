@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
@@ -15,9 +15,8 @@ use super::clients::{self, Client};
 use super::error::OAuthError;
 use super::params::Params;
 use super::tokens;
-use crate::pages::ErrorView;
+use crate::oidc::OidcState;
 use crate::session::{self, Session};
-use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc/logout_confirm.html")]
@@ -66,7 +65,7 @@ impl LoggedOutView {
 /// The front-channel logout URIs to load for session `sid` (OpenID Connect Front-Channel Logout 1.0),
 /// with `iss` and `sid` for the clients that asked for them.
 pub async fn front_channel_frames(
-    state: &AppState,
+    state: &OidcState,
     sid: &str,
 ) -> Result<Vec<String>, crate::error::AppError> {
     let rows = crate::db::logout::front_channel(state.db.pool(), sid).await?;
@@ -85,7 +84,7 @@ pub async fn front_channel_frames(
 }
 
 pub async fn logout_get(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -94,7 +93,7 @@ pub async fn logout_get(
 }
 
 pub async fn logout_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
@@ -110,7 +109,7 @@ struct Destination {
     state: Option<String>,
 }
 
-async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthError>) -> Response {
+async fn logout(state: &OidcState, jar: CookieJar, params: Result<Params, OAuthError>) -> Response {
     let result = async {
         let params = params?;
         let hint = match params.get("id_token_hint") {
@@ -142,7 +141,7 @@ async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthEr
             params.get("state"),
         )
         .await?;
-        let current = session::load(state, &jar).await?;
+        let current = session::load(&state.db, &state.config, &jar).await?;
         let Some(current) = current.filter(|s| s.sign_in.is_some()) else {
             return Ok(finish(jar, &destination));
         };
@@ -177,7 +176,7 @@ async fn logout(state: &AppState, jar: CookieJar, params: Result<Params, OAuthEr
 
 /// `POST /logout/confirm`: the person said yes.
 pub async fn confirm_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
@@ -191,7 +190,7 @@ pub async fn confirm_post(
             params.get("state"),
         )
         .await?;
-        let Some(current) = session::load(&state, &jar).await? else {
+        let Some(current) = session::load(&state.db, &state.config, &jar).await? else {
             return Ok(finish(jar, &destination));
         };
         current
@@ -209,7 +208,7 @@ pub async fn confirm_post(
 }
 
 async fn destination(
-    state: &AppState,
+    state: &OidcState,
     client_id: Option<&str>,
     uri: Option<&str>,
     logout_state: Option<&str>,
@@ -243,8 +242,12 @@ async fn destination(
     })
 }
 
-async fn end(state: &AppState, jar: CookieJar, current: &Session) -> Result<CookieJar, OAuthError> {
-    Ok(session::end(state, jar, current, "logout").await?)
+async fn end(
+    state: &OidcState,
+    jar: CookieJar,
+    current: &Session,
+) -> Result<CookieJar, OAuthError> {
+    Ok(session::end(&state.db, &state.config, jar, current, "logout").await?)
 }
 
 fn finish(jar: CookieJar, destination: &Destination) -> Response {
@@ -273,14 +276,5 @@ fn finish_with(jar: CookieJar, destination: &Destination, frames: Vec<String>) -
 }
 
 fn error_page(error: OAuthError) -> Response {
-    let status = if error.status().is_server_error() {
-        error.status()
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let view = ErrorView {
-        title: "This sign-out request cannot be completed".into(),
-        message: error.description.to_string(),
-    };
-    (status, view).into_response()
+    error.page("This sign-out request cannot be completed")
 }

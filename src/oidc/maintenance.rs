@@ -8,7 +8,6 @@ use time::Duration;
 
 use crate::db::{self, Db};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// How often each instance purges.
 const INTERVAL: StdDuration = StdDuration::from_secs(600);
@@ -18,16 +17,16 @@ const CODE_GRACE: Duration = Duration::hours(1);
 const LOGOUT_RETENTION: Duration = Duration::days(7);
 
 /// Purges every [`INTERVAL`] for as long as the server runs.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(e) = purge(&state.db).await {
+            if let Err(e) = purge(&db).await {
                 e.log();
             }
-            if let Err(e) = crate::login::throttle::purge(&state.db).await {
+            if let Err(e) = crate::throttle::purge(&db).await {
                 e.log();
             }
         }

@@ -20,25 +20,20 @@ pub mod pkce;
 pub mod recorder;
 pub mod revoke;
 pub mod scope;
+pub mod state;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::routing::{get, post};
 
 pub use error::OAuthError;
-
-use crate::state::AppState;
+pub use state::OidcState;
 
 /// The endpoints a browser application calls itself, from its own origin: they answer CORS (see
 /// `http::cors`) for the origins of registered clients.
-pub fn browser_router() -> Router<AppState> {
+pub fn browser_router() -> Router<OidcState> {
     Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -58,7 +53,7 @@ pub fn browser_router() -> Router<AppState> {
 }
 
 /// The rest of the protocol: browser navigations (no CORS) and server-to-server calls.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<OidcState> {
     Router::new()
         .route(
             "/authorize",
@@ -68,20 +63,4 @@ pub fn router() -> Router<AppState> {
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::confirm_post))
         .route("/introspect", post(introspect::introspect_post))
-}
-
-/// The address the request came from, when the server knows it (for the audit trail).
-pub struct PeerAddress(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
-    }
 }

@@ -9,15 +9,16 @@ use axum::response::{IntoResponse, Response};
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
-use super::{PeerAddress, client_auth, tokens};
+use super::{client_auth, tokens};
 use crate::audit::{self, Actor, Event};
 use crate::db;
+use crate::oidc::OidcState;
+use crate::pages::ClientAddress;
 use crate::secrets;
-use crate::state::AppState;
 
 pub async fn revoke_post(
-    State(state): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    State(state): State<OidcState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {

@@ -10,8 +10,18 @@ pub const GROUPS: &str = "groups";
 pub const OFFLINE_ACCESS: &str = "offline_access";
 /// Service use of the admin API.
 pub const ADMIN_API: &str = "tapid:admin";
+/// Provisioning through `/scim/v2` (a service client with a role).
+pub const SCIM: &str = "scim";
 
-pub const SUPPORTED: &[&str] = &[OPENID, PROFILE, EMAIL, GROUPS, OFFLINE_ACCESS, ADMIN_API];
+pub const SUPPORTED: &[&str] = &[
+    OPENID,
+    PROFILE,
+    EMAIL,
+    GROUPS,
+    OFFLINE_ACCESS,
+    ADMIN_API,
+    SCIM,
+];
 
 /// What a client registered for sign-in may ask for unless told otherwise.
 pub const DEFAULT_FOR_SIGN_IN: &str = "openid profile email groups offline_access";
@@ -42,6 +52,16 @@ impl Scope {
             return Err("too many scope values".into());
         }
         Ok(Self(tokens))
+    }
+
+    /// A scope tapid stored itself (a code, a refresh token, an access token it signed). It was valid
+    /// when stored, so one that no longer parses is damage to report, never a reason to grant less.
+    pub fn stored(value: &str, what: &str) -> Result<Self, crate::error::AppError> {
+        Self::parse(value).map_err(|e| {
+            crate::error::AppError::Internal(format!(
+                "the stored scope of {what} does not parse: {e}"
+            ))
+        })
     }
 
     pub fn contains(&self, token: &str) -> bool {
@@ -98,6 +118,15 @@ mod tests {
         for bad in ["open\"id", "a\\b", "tab\there", "ünïcode"] {
             assert!(Scope::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn a_stored_scope_that_does_not_parse_is_an_error_not_an_empty_scope() {
+        assert!(Scope::stored("openid \"x", "a test").is_err());
+        assert_eq!(
+            Scope::stored("openid", "a test").unwrap().to_string(),
+            "openid"
+        );
     }
 
     #[test]

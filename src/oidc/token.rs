@@ -10,12 +10,13 @@ use super::clients::GrantType;
 use super::error::{ErrorCode, OAuthError};
 use super::grants;
 use super::params::Params;
-use super::{PeerAddress, client_auth, tokens};
-use crate::state::AppState;
+use super::{client_auth, tokens};
+use crate::oidc::OidcState;
+use crate::pages::ClientAddress;
 
 pub async fn token_post(
-    State(state): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    State(state): State<OidcState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {

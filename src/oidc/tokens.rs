@@ -21,8 +21,8 @@ use crate::db::tokens::{self as store, TokenRow};
 use crate::db::{self, Tx};
 use crate::directory::{self, User};
 use crate::error::AppError;
+use crate::oidc::OidcState;
 use crate::secrets;
-use crate::state::AppState;
 
 /// The claims of a verified access token.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -97,20 +97,23 @@ pub struct TokenResponse {
 
 /// Makes sure the keys `issue` will sign with for `client` are loaded (and exist). Call it before
 /// opening the transaction passed to `issue`: creating keys takes the write lock.
-pub async fn warm_keys(state: &AppState, client: &Client) -> Result<(), AppError> {
+pub async fn warm_keys(state: &OidcState, client: &Client) -> Result<(), AppError> {
     state
         .keys
-        .signing_key(state, client.access_token_alg)
+        .signing_key(&state.db, &state.sealer, client.access_token_alg)
         .await?;
     if client.id_token_alg != client.access_token_alg {
-        state.keys.signing_key(state, client.id_token_alg).await?;
+        state
+            .keys
+            .signing_key(&state.db, &state.sealer, client.id_token_alg)
+            .await?;
     }
     Ok(())
 }
 
 /// Issues an access token, and an ID token and a refresh token when asked, recording them in `tx`.
 pub async fn issue(
-    state: &AppState,
+    state: &OidcState,
     tx: &mut Tx,
     grant: &Grant,
     with_id_token: bool,
@@ -125,7 +128,7 @@ pub async fn issue(
 
 /// Signs the tokens of a grant and returns them with the rows that record them (not yet stored).
 pub async fn mint(
-    state: &AppState,
+    state: &OidcState,
     grant: &Grant,
     with_id_token: bool,
     with_refresh_token: bool,
@@ -158,7 +161,7 @@ pub async fn mint(
     };
     let key = state
         .keys
-        .signing_key(state, grant.client.access_token_alg)
+        .signing_key(&state.db, &state.sealer, grant.client.access_token_alg)
         .await?;
     let mut header = header(&key);
     header.typ = Some("at+jwt".into());
@@ -248,14 +251,17 @@ fn row(
 }
 
 async fn id_token(
-    state: &AppState,
+    state: &OidcState,
     grant: &Grant,
     user: &User,
     access_token: &str,
     now: i64,
 ) -> Result<String, OAuthError> {
     let alg = grant.client.id_token_alg;
-    let key = state.keys.signing_key(state, alg).await?;
+    let key = state
+        .keys
+        .signing_key(&state.db, &state.sealer, alg)
+        .await?;
     let mut claims: Map<String, Value> = claims::for_user(&state.db, user, &grant.scope).await?;
     let issuer = state.config.issuer.as_str();
     let standard = [
@@ -297,7 +303,7 @@ pub fn token_hash(alg: SigningAlg, token: &str) -> String {
 /// Verifies an access token: signature by a published key, `typ`, `iss`, `exp`, an audience that
 /// `accept` allows, and that it was neither revoked nor issued to someone since disabled.
 pub async fn verify_access_token(
-    state: &AppState,
+    state: &OidcState,
     token: &str,
     accept: Accept,
 ) -> Result<AccessTokenClaims, OAuthError> {
@@ -344,7 +350,7 @@ fn is_access_token(header: &Header) -> bool {
 
 /// The header and the key of a token signed by one of our published keys, if it is one.
 async fn signed_by_us(
-    state: &AppState,
+    state: &OidcState,
     token: &str,
 ) -> Result<Option<(Header, std::sync::Arc<SigningKey>)>, OAuthError> {
     if token.len() > 8192 {
@@ -356,7 +362,7 @@ async fn signed_by_us(
     let Some(kid) = header.kid.as_deref() else {
         return Ok(None);
     };
-    let Some(key) = state.keys.find(state, kid).await? else {
+    let Some(key) = state.keys.find(&state.db, &state.sealer, kid).await? else {
         return Ok(None);
     };
     if key.alg.jwt() != header.alg {
@@ -391,7 +397,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 /// Verifies an ID token we issued, as a hint (`/authorize`, `/logout`): signature and issuer; an
 /// expired one is still a valid hint (OpenID Connect RP-Initiated Logout §2).
 pub async fn verify_id_token_hint(
-    state: &AppState,
+    state: &OidcState,
     token: &str,
 ) -> Result<Option<IdTokenHint>, OAuthError> {
     let Some((header, key)) = signed_by_us(state, token).await? else {
@@ -419,7 +425,7 @@ pub async fn verify_id_token_hint(
 /// The claims of an access token we signed, whether or not it has expired or was revoked (for `/revoke`
 /// and `/introspect`, which must recognise a token before judging it).
 pub async fn read_access_token(
-    state: &AppState,
+    state: &OidcState,
     token: &str,
 ) -> Result<Option<AccessTokenClaims>, OAuthError> {
     let Some((header, key)) = signed_by_us(state, token).await? else {

@@ -14,10 +14,10 @@ use super::params::Params;
 use super::token::no_store;
 use super::{claims, scope, tokens};
 use crate::directory;
-use crate::state::AppState;
+use crate::oidc::OidcState;
 
 pub async fn userinfo_get(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     headers: HeaderMap,
 ) -> Result<Response, OAuthError> {
     let token = bearer(&headers)?;
@@ -25,7 +25,7 @@ pub async fn userinfo_get(
 }
 
 pub async fn userinfo_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
@@ -66,7 +66,7 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
     }
 }
 
-async fn respond(state: &AppState, token: Option<String>) -> Result<Response, OAuthError> {
+async fn respond(state: &OidcState, token: Option<String>) -> Result<Response, OAuthError> {
     let token = token.ok_or_else(OAuthError::token_missing)?;
     let claims = tokens::verify_access_token(state, &token, Accept::OwnClient).await?;
     if claims.is_client_token() || !claims.has_scope(scope::OPENID) {
@@ -79,7 +79,7 @@ async fn respond(state: &AppState, token: Option<String>) -> Result<Response, OA
         .await?
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_token("the user can no longer sign in"))?;
-    let scope = scope::Scope::parse(&claims.scope).unwrap_or_default();
+    let scope = scope::Scope::stored(&claims.scope, "an access token")?;
     let mut body = claims::for_user(&state.db, &user, &scope).await?;
     body.insert("sub".into(), json!(user.id));
     let mut response = Json(body).into_response();

@@ -1,19 +1,28 @@
-//! What every server-rendered page shares: the error page and the embedded stylesheet and script.
+//! What every server-rendered page shares, below every page family (sign-in, security info, console)
+//! and the protocol's own pages: the redirect after a form ([`see_other`]), the sign-in flow parameters
+//! ([`flow`]), the form checks and `no-store` ([`form`]), the client's address ([`address`]), the one
+//! error page ([`error`]), and the embedded stylesheet and script.
+//!
+//! Nothing here knows the session, the protocol or any page family: they all build on this.
 
-use askama::Template;
-use askama_web::WebTemplate;
+pub mod address;
+pub mod error;
+pub mod flow;
+pub mod form;
+
 use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::error::AppError;
-use crate::state::AppState;
+pub use address::ClientAddress;
+pub use error::{ErrorView, PageError};
+pub use flow::{Flow, FlowParams};
 
 const STYLESHEET: &str = include_str!("../../static/tapid.css");
 const SCRIPT: &str = include_str!("../../static/tapid.js");
 
-pub fn router() -> Router<AppState> {
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/tapid.css", get(stylesheet))
         .route("/static/tapid.js", get(script))
@@ -37,47 +46,7 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     )
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub struct ErrorView {
-    pub title: String,
-    pub message: String,
-}
-
-/// An `AppError` shown to a person as a page rather than as JSON.
-#[derive(Debug)]
-pub struct PageError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for PageError {
-    fn from(error: E) -> Self {
-        Self(error.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let error = self.0;
-        error.log();
-        let status = error.status();
-        let title = match status {
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
-            s if s.is_server_error() => "Something went wrong",
-            _ => "That did not work",
-        };
-        let view = ErrorView {
-            title: title.into(),
-            message: error.public_message(),
-        };
-        let mut response = (status, view).into_response();
-        if let Some(value) = error.retry_after() {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-        response
-    }
+/// `303 See Other`: after a POST, the browser GETs the next page.
+pub fn see_other(location: &str) -> Response {
+    Redirect::to(location).into_response()
 }

@@ -10,6 +10,9 @@
 //! | `POST /security-info/methods/{id}/rename`, `/remove` | `1fa`, `phr` | removal: recent sign-in, not with a pass |
 //! | `POST /security-info/pass/delete` | `1fa`, `phr` | revokes the person's own pass |
 //! | `POST /security-info/signout` | any | ends the session → `/login` |
+//!
+//! Who may call each handler is its signature: [`SignedIn`], [`FullSession`] or [`RestrictedSession`]
+//! (`crate::session::door`).
 
 mod overview;
 mod passkey;
@@ -18,23 +21,16 @@ mod totp;
 mod views;
 
 use axum::Router;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use time::Duration;
 
-use crate::directory::{self, User};
 use crate::error::AppError;
-use crate::login::flow::Flow;
-use crate::login::guard;
 use crate::methods::Method;
-use crate::session::{self, Level, Session, SignIn};
+use crate::pages::form::no_store;
+use crate::session::data::TAP_ENDS_AT;
+use crate::session::{self, Level, SignIn, SignedIn};
 use crate::state::AppState;
-
-/// Session data key: where "Continue" leads once a restricted session has registered a method.
-pub const SETUP_RETURN_TO: &str = "setup_return_to";
-/// Session data key: when the pass a restricted session began with ends (Unix seconds).
-pub const TAP_ENDS_AT: &str = "tap_ends_at";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,58 +55,7 @@ pub fn router() -> Router<AppState> {
             post(overview::pass_delete_post),
         )
         .route("/security-info/signout", post(overview::signout_post))
-        .layer(guard::no_store())
-}
-
-/// A signed-in person (at any level, `tap` included) and their session.
-pub(crate) struct Person {
-    pub session: Session,
-    pub user: User,
-}
-
-impl Person {
-    pub fn level(&self) -> Level {
-        self.session.level().unwrap_or(Level::Tap)
-    }
-
-    pub fn restricted(&self) -> bool {
-        self.level() == Level::Tap
-    }
-
-    /// The session began with a pass (restricted, or renewed after registering a method).
-    pub fn began_with_tap(&self) -> bool {
-        self.tap_id().is_some()
-    }
-
-    /// The pass the session began with: a method registered in it records this id.
-    pub fn tap_id(&self) -> Option<String> {
-        self.session.sign_in.as_ref().and_then(|s| s.tap_id.clone())
-    }
-}
-
-/// The signed-in person, or the redirect to sign in (coming back to `here`).
-pub(crate) async fn person(
-    state: &AppState,
-    jar: &CookieJar,
-    here: &str,
-) -> Result<Result<Person, Response>, AppError> {
-    let to_login = || {
-        let flow = Flow {
-            return_to: Some(here.to_string()),
-            level: None,
-        };
-        crate::login::see_other(&flow.link("/login"))
-    };
-    let Some(session) = session::load(state, jar).await? else {
-        return Ok(Err(to_login()));
-    };
-    let Some(user_id) = session.user_id() else {
-        return Ok(Err(to_login()));
-    };
-    match directory::users::find_by_id(&state.db, user_id).await? {
-        Some(user) if user.enabled => Ok(Ok(Person { session, user })),
-        _ => Ok(Err(to_login())),
-    }
+        .layer(no_store())
 }
 
 /// After a method is registered: a restricted session is renewed at `1fa` with amr `tap` plus the new
@@ -118,7 +63,7 @@ pub(crate) async fn person(
 pub(crate) async fn after_registration(
     state: &AppState,
     jar: CookieJar,
-    person: Person,
+    person: SignedIn,
     method: &Method,
 ) -> Result<CookieJar, AppError> {
     if !person.restricted() {
@@ -146,7 +91,14 @@ pub(crate) async fn after_registration(
         auth_time: now,
         tap_id: previous.tap_id,
     };
-    let (_, jar) =
-        session::establish(state, jar, Some(person.session), sign_in, expires_at).await?;
+    let (_, jar) = session::establish(
+        &state.db,
+        &state.config,
+        jar,
+        Some(person.session),
+        sign_in,
+        expires_at,
+    )
+    .await?;
     Ok(jar)
 }

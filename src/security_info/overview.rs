@@ -11,13 +11,10 @@ use serde::Deserialize;
 use time::Duration;
 
 use super::views::{self, MethodView, SignInView};
-use super::{Person, person};
 use crate::error::AppError;
-use crate::login::guard::{self, ClientAddress};
-use crate::login::see_other;
 use crate::methods;
-use crate::pages::PageError;
-use crate::session;
+use crate::pages::{ClientAddress, PageError, see_other};
+use crate::session::{self, CurrentSession, FullSession, SignedIn};
 use crate::state::AppState;
 
 /// How recent a sign-in must be to remove a method.
@@ -57,7 +54,7 @@ fn pass_state(reason: &str) -> &'static str {
     }
 }
 
-async fn own_pass(state: &AppState, person: &Person) -> Result<Option<PassInfo>, AppError> {
+async fn own_pass(state: &AppState, person: &SignedIn) -> Result<Option<PassInfo>, AppError> {
     match crate::tap::show(&state.db, &person.user).await {
         Ok(p) if p.revoked_at.is_none() => Ok(Some(PassInfo {
             state: if p.usable {
@@ -77,7 +74,7 @@ async fn own_pass(state: &AppState, person: &Person) -> Result<Option<PassInfo>,
 
 async fn render(
     state: &AppState,
-    person: &Person,
+    person: &SignedIn,
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, PageError> {
@@ -94,15 +91,8 @@ async fn render(
 
 pub async fn overview_get(
     State(state): State<AppState>,
-    jar: CookieJar,
+    FullSession(person): FullSession,
 ) -> Result<Response, PageError> {
-    let person = match person(&state, &jar, "/security-info").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    if person.restricted() {
-        return Ok(see_other("/security-info/setup"));
-    }
     render(&state, &person, StatusCode::OK, None).await
 }
 
@@ -114,20 +104,15 @@ pub struct RenameForm {
 
 pub async fn rename_post(
     State(state): State<AppState>,
-    jar: CookieJar,
+    FullSession(person): FullSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<RenameForm>,
 ) -> Result<Response, PageError> {
-    let person = match person(&state, &jar, "/security-info").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
-    if person.restricted() {
-        return Ok(see_other("/security-info/setup"));
-    }
+    person
+        .session
+        .check_form(&state.config, &headers, &form.csrf)?;
     let actor = person.user.actor();
     match methods::rename(&state.db, &actor, &person.user, &id, &form.name, address).await {
         Ok(_) => Ok(see_other("/security-info")),
@@ -150,7 +135,7 @@ pub struct CsrfForm {
 }
 
 /// Why this session may not remove a method now, if it may not.
-async fn removal_refused(state: &AppState, person: &Person) -> Result<Option<String>, AppError> {
+async fn removal_refused(state: &AppState, person: &SignedIn) -> Result<Option<String>, AppError> {
     let Some(sign_in) = person.session.sign_in.as_ref() else {
         return Ok(Some("Sign in first.".into()));
     };
@@ -176,20 +161,15 @@ async fn removal_refused(state: &AppState, person: &Person) -> Result<Option<Str
 
 pub async fn remove_post(
     State(state): State<AppState>,
-    jar: CookieJar,
+    FullSession(person): FullSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let person = match person(&state, &jar, "/security-info").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
-    if person.restricted() {
-        return Ok(see_other("/security-info/setup"));
-    }
+    person
+        .session
+        .check_form(&state.config, &headers, &form.csrf)?;
     // The method must be this person's before any rule is explained.
     methods::get(&state.db, &person.user.id, &id).await?;
     if let Some(reason) = removal_refused(&state, &person).await? {
@@ -203,15 +183,16 @@ pub async fn remove_post(
 pub async fn signout_post(
     State(state): State<AppState>,
     jar: CookieJar,
+    CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = session::load(&state, &jar).await? else {
+    let Some(session) = session else {
         return Ok(see_other("/login"));
     };
-    guard::check_form(&state, &headers, &session, &form.csrf)?;
-    let frames = crate::oidc::logout::front_channel_frames(&state, &session.sid).await?;
-    let jar = session::end(&state, jar, &session, "signout").await?;
+    session.check_form(&state.config, &headers, &form.csrf)?;
+    let frames = crate::oidc::logout::front_channel_frames(&state.oidc, &session.sid).await?;
+    let jar = session::end(&state.db, &state.config, jar, &session, "signout").await?;
     if frames.is_empty() {
         return Ok((jar, see_other("/login")).into_response());
     }
@@ -222,19 +203,14 @@ pub async fn signout_post(
 /// Deletes (revokes) the person's own pass; sessions that began with it end too.
 pub async fn pass_delete_post(
     State(state): State<AppState>,
-    jar: CookieJar,
+    FullSession(person): FullSession,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let person = match person(&state, &jar, "/security-info").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
-    if person.restricted() {
-        return Ok(see_other("/security-info/setup"));
-    }
+    person
+        .session
+        .check_form(&state.config, &headers, &form.csrf)?;
     let authority = crate::tap::Authority::User(person.user.clone());
     crate::tap::revoke(&state.db, &authority, &person.user, address).await?;
     Ok(see_other("/security-info"))

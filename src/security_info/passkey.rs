@@ -10,44 +10,27 @@ use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
 
-use super::{Person, after_registration, person};
+use super::after_registration;
 use crate::error::AppError;
-use crate::login::guard::{self, ClientAddress};
 use crate::methods::{NewMethod, passkey};
-use crate::session;
+use crate::pages::ClientAddress;
+use crate::session::data::PASSKEY_REGISTRATION as STATE_KEY;
+use crate::session::{self, SignedIn};
 use crate::state::AppState;
-
-const STATE_KEY: &str = "passkey_registration";
-
-async fn signed_in(
-    state: &AppState,
-    jar: &CookieJar,
-    headers: &HeaderMap,
-) -> Result<Person, AppError> {
-    let person = person(state, jar, "/security-info")
-        .await?
-        .map_err(|_| AppError::Unauthenticated)?;
-    let token = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    guard::check_form(state, headers, &person.session, token)?;
-    Ok(person)
-}
 
 pub async fn begin(
     State(state): State<AppState>,
-    jar: CookieJar,
+    mut person: SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let mut person = signed_in(&state, &jar, &headers).await?;
+    person.session.check_script(&state.config, &headers)?;
     let webauthn = passkey::webauthn(&state.config)?;
     let (options, ceremony) =
         passkey::start_registration(&state.db, &webauthn, &person.user).await?;
     let value = serde_json::to_value(&ceremony)
         .map_err(|e| AppError::Internal(format!("passkey state: {e}")))?;
     person.session.data.insert(STATE_KEY.into(), value);
-    session::save_data(&state, &person.session).await?;
+    session::save_data(&state.db, &person.session).await?;
     Ok(Json(options).into_response())
 }
 
@@ -61,18 +44,19 @@ pub struct FinishRequest {
 pub async fn finish(
     State(state): State<AppState>,
     jar: CookieJar,
+    mut person: SignedIn,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Json(request): Json<FinishRequest>,
 ) -> Result<Response, AppError> {
-    let mut person = signed_in(&state, &jar, &headers).await?;
+    person.session.check_script(&state.config, &headers)?;
     let ceremony: PasskeyRegistration = person
         .session
         .data
         .remove(STATE_KEY)
         .and_then(|v| serde_json::from_value(v).ok())
         .ok_or_else(|| AppError::invalid("no passkey registration is in progress; start again"))?;
-    session::save_data(&state, &person.session).await?;
+    session::save_data(&state.db, &person.session).await?;
     let name = request
         .name
         .filter(|n| !n.trim().is_empty())

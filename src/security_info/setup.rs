@@ -5,16 +5,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
 
 use super::views::{self, MethodView};
-use super::{SETUP_RETURN_TO, person};
 use crate::directory::User;
 use crate::error::AppError;
-use crate::login::flow::{FlowParams, local_path};
-use crate::login::see_other;
 use crate::pages::PageError;
-use crate::session;
+use crate::pages::flow::{FlowParams, local_path};
+use crate::session::data::SETUP_RETURN_TO;
+use crate::session::{self, RestrictedSession};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -32,28 +30,20 @@ pub struct SetupView {
 
 pub async fn setup_get(
     State(state): State<AppState>,
-    jar: CookieJar,
+    RestrictedSession(mut person): RestrictedSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
-    let mut person = match person(&state, &jar, "/security-info/setup").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
     if let Some(return_to) = params.return_to.as_deref().and_then(local_path) {
         person
             .session
             .data
             .insert(SETUP_RETURN_TO.into(), return_to.into());
-        session::save_data(&state, &person.session).await?;
-    }
-    if !person.restricted() && !person.began_with_tap() {
-        return Ok(see_other("/security-info"));
+        session::save_data(&state.db, &person.session).await?;
     }
     let continue_to = person
         .session
-        .data
-        .get(SETUP_RETURN_TO)
-        .and_then(|v| v.as_str())
+        .text(SETUP_RETURN_TO)
+        .as_deref()
         .and_then(local_path)
         .unwrap_or_else(|| "/security-info".into());
     Ok(SetupView {

@@ -10,16 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::{Person, after_registration, person};
+use super::after_registration;
 use crate::error::AppError;
-use crate::login::guard::{self, ClientAddress};
-use crate::login::see_other;
 use crate::methods::{self, NewMethod};
-use crate::pages::PageError;
-use crate::session;
+use crate::pages::{ClientAddress, PageError, see_other};
+use crate::session::data::TOTP_PENDING as PENDING;
+use crate::session::{self, SignedIn};
 use crate::state::AppState;
-
-const PENDING: &str = "totp_pending";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "security_info/totp.html")]
@@ -31,12 +28,12 @@ pub struct TotpSetupView {
     error: Option<String>,
 }
 
-fn context(person: &Person) -> String {
+fn context(person: &SignedIn) -> String {
     format!("totp-pending:{}", person.session.sid)
 }
 
 /// The secret being set up in this session (created on first use).
-async fn pending_secret(state: &AppState, person: &mut Person) -> Result<Vec<u8>, AppError> {
+async fn pending_secret(state: &AppState, person: &mut SignedIn) -> Result<Vec<u8>, AppError> {
     let existing = person
         .session
         .data
@@ -49,13 +46,13 @@ async fn pending_secret(state: &AppState, person: &mut Person) -> Result<Vec<u8>
     let secret = methods::totp::generate_secret();
     let sealed = state.sealer.seal(&secret, &context(person));
     person.session.data.insert(PENDING.into(), sealed.into());
-    session::save_data(state, &person.session).await?;
+    session::save_data(&state.db, &person.session).await?;
     Ok(secret)
 }
 
 async fn render(
     state: &AppState,
-    person: &mut Person,
+    person: &mut SignedIn,
     status: StatusCode,
     name: String,
     error: Option<String>,
@@ -81,12 +78,8 @@ async fn render(
 
 pub async fn totp_get(
     State(state): State<AppState>,
-    jar: CookieJar,
+    mut person: SignedIn,
 ) -> Result<Response, PageError> {
-    let mut person = match person(&state, &jar, "/security-info/totp").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
     render(
         &state,
         &mut person,
@@ -108,15 +101,14 @@ pub struct TotpForm {
 pub async fn totp_post(
     State(state): State<AppState>,
     jar: CookieJar,
+    mut person: SignedIn,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Form(form): Form<TotpForm>,
 ) -> Result<Response, PageError> {
-    let mut person = match person(&state, &jar, "/security-info/totp").await? {
-        Ok(p) => p,
-        Err(redirect) => return Ok(redirect),
-    };
-    guard::check_form(&state, &headers, &person.session, &form.csrf)?;
+    person
+        .session
+        .check_form(&state.config, &headers, &form.csrf)?;
     let secret = pending_secret(&state, &mut person).await?;
     let name = if form.name.trim().is_empty() {
         "Authenticator app".to_string()
@@ -147,7 +139,7 @@ pub async fn totp_post(
             Err(e) => return Err(e.into()),
         };
     person.session.data.remove(PENDING);
-    session::save_data(&state, &person.session).await?;
+    session::save_data(&state.db, &person.session).await?;
     let next = if person.began_with_tap() {
         "/security-info/setup"
     } else {

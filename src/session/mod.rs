@@ -1,13 +1,16 @@
 //! The signed-in session and its level. Below both the protocol and the pages: `/authorize`, `/logout`
-//! and every page ask it who is signed in.
+//! and every page ask it who is signed in. The levels are extractors ([`door`]): a handler's signature
+//! says who may call it. The keys of the flow state a session carries are in [`data`].
 //!
 //! The cookie carries a random token; the database keeps only its digest. A session exists before
 //! sign-in too (it carries the CSRF token and the state of a ceremony in progress). Every change of
 //! level renews the token, so a token seen before sign-in is worthless after it.
 
-mod level;
+pub mod data;
+pub mod door;
 
-pub use level::Level;
+pub use crate::level::Level;
+pub use door::{FullSession, Phr, Refusal, RestrictedSession, SignedIn};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -16,13 +19,16 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use std::sync::Arc;
+
 use crate::audit::{self, Actor, Event};
-use crate::db;
+use crate::config::Config;
 use crate::db::logout::Ending;
 use crate::db::sessions::SessionRow;
+use crate::db::{self, Db, Tx};
 use crate::error::AppError;
+use crate::pages::form;
 use crate::secrets;
-use crate::state::AppState;
 
 /// How long a session lives before anyone signs in (a sign-in page left open).
 const ANONYMOUS_LIFETIME: Duration = Duration::hours(1);
@@ -63,13 +69,26 @@ impl Session {
 
     /// Checks a form's CSRF token against this session's, in constant time.
     pub fn verify_csrf(&self, token: &str) -> Result<(), AppError> {
-        if secrets::constant_time_eq(&self.csrf, token) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(
-                "the form has expired or did not come from this site; please try again".into(),
-            ))
-        }
+        form::check_token(&self.csrf, token)
+    }
+
+    /// Checks a posted form: this session's CSRF token, and this site as its origin.
+    pub fn check_form(
+        &self,
+        config: &Config,
+        headers: &axum::http::HeaderMap,
+        token: &str,
+    ) -> Result<(), AppError> {
+        form::check_form(config, headers, &self.csrf, token)
+    }
+
+    /// Checks a script's call (token in `X-CSRF-Token`).
+    pub fn check_script(
+        &self,
+        config: &Config,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<(), AppError> {
+        form::check_script(config, headers, &self.csrf)
     }
 
     fn from_row(row: SessionRow) -> Self {
@@ -122,61 +141,82 @@ pub struct CurrentSession(pub Option<Session>);
 
 impl<S> FromRequestParts<S> for CurrentSession
 where
-    AppState: FromRef<S>,
+    Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let state = AppState::from_ref(state);
+        let (db, config) = (Db::from_ref(state), Arc::<Config>::from_ref(state));
         let jar = CookieJar::from_headers(&parts.headers);
-        Ok(Self(load(&state, &jar).await?))
+        Ok(Self(load(&db, &config, &jar).await?))
     }
 }
 
 /// The cookie's name: with the `__Host-` prefix under https, which pins it to this origin.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.issuer.is_https() {
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.issuer.is_https() {
         "__Host-tapid"
     } else {
         "tapid"
     }
 }
 
-fn cookie(state: &AppState, token: String) -> Cookie<'static> {
-    Cookie::build((cookie_name(state), token))
+fn cookie(config: &Config, token: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(config), token))
         .path("/")
         .http_only(true)
-        .secure(state.config.issuer.is_https())
+        .secure(config.issuer.is_https())
         .same_site(SameSite::Lax)
         .build()
 }
 
 /// A cookie that removes the session cookie from the browser.
-pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
-    let mut c = cookie(state, String::new());
+pub fn removal_cookie(config: &Config) -> Cookie<'static> {
+    let mut c = cookie(config, String::new());
     c.make_removal();
     c
 }
 
-pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, AppError> {
-    let Some(token) = jar.get(cookie_name(state)).map(|c| c.value()) else {
+pub async fn load(db: &Db, config: &Config, jar: &CookieJar) -> Result<Option<Session>, AppError> {
+    let Some(token) = jar.get(cookie_name(config)).map(|c| c.value()) else {
         return Ok(None);
     };
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
     let now = db::ts(OffsetDateTime::now_utc());
-    let row = db::sessions::find(state.db.pool(), &secrets::digest(token), now).await?;
-    Ok(row.map(Session::from_row))
+    let row = db::sessions::find(db.pool(), &secrets::digest(token), now).await?;
+    let Some(session) = row.map(Session::from_row) else {
+        return Ok(None);
+    };
+    // A restricted session lives only while its pass could still open it (`tap::restricted`).
+    if let Some(SignIn {
+        level: Level::Tap,
+        tap_id: Some(tap_id),
+        user_id,
+        ..
+    }) = &session.sign_in
+    {
+        let opened_at = session.created_at;
+        if let Some(reason) =
+            crate::tap::restricted::unusable(db, user_id, tap_id, opened_at).await?
+        {
+            crate::tap::restricted::end(db, user_id, tap_id, &session.sid, reason).await?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(session))
 }
 
 /// The current session, or a new anonymous one (with its cookie) for pages that hold forms.
 pub async fn load_or_start(
-    state: &AppState,
+    db: &Db,
+    config: &Config,
     jar: CookieJar,
 ) -> Result<(Session, CookieJar), AppError> {
-    if let Some(session) = load(state, &jar).await? {
+    if let Some(session) = load(db, config, &jar).await? {
         return Ok((session, jar));
     }
     let now = db::now();
@@ -190,14 +230,30 @@ pub async fn load_or_start(
         created_at: now,
         expires_at: now + ANONYMOUS_LIFETIME,
     };
-    db::sessions::insert(state.db.pool(), &session.to_row()).await?;
-    Ok((session, jar.add(cookie(state, token))))
+    db::sessions::insert(db.pool(), &session.to_row()).await?;
+    Ok((session, jar.add(cookie(config, token))))
 }
 
 /// Records a sign-in (or a change of level) under a new token, ending the old one. Flow state carries
 /// over; the `sid` carries over when the same user raises their level, and is new otherwise.
 pub async fn establish(
-    state: &AppState,
+    db: &Db,
+    config: &Config,
+    jar: CookieJar,
+    previous: Option<Session>,
+    sign_in: SignIn,
+    expires_at: OffsetDateTime,
+) -> Result<(Session, CookieJar), AppError> {
+    let mut tx = db.begin().await?;
+    let established = establish_in(&mut tx, config, jar, previous, sign_in, expires_at).await?;
+    tx.commit().await?;
+    Ok(established)
+}
+
+/// [`establish`] inside the caller's transaction, so that a sign-in and its session commit together.
+pub async fn establish_in(
+    tx: &mut Tx,
+    config: &Config,
     jar: CookieJar,
     previous: Option<Session>,
     sign_in: SignIn,
@@ -224,45 +280,44 @@ pub async fn establish(
         created_at: now,
         expires_at,
     };
-    let mut tx = state.db.begin().await?;
     if let Some(previous) = &previous {
         // Someone else signing in on this browser ends the previous person's session for good.
         if previous.user_id().is_some() && !same_user {
             db::logout::enqueue(
-                &mut tx,
+                tx,
                 Ending::Token(&previous.id_hash),
                 "replaced",
                 db::ts(now),
             )
             .await?;
         }
-        db::sessions::delete(&mut *tx, &previous.id_hash).await?;
+        db::sessions::delete(&mut **tx, &previous.id_hash).await?;
     }
-    db::sessions::insert(&mut *tx, &session.to_row()).await?;
-    tx.commit().await?;
-    Ok((session, jar.add(cookie(state, token))))
+    db::sessions::insert(&mut **tx, &session.to_row()).await?;
+    Ok((session, jar.add(cookie(config, token))))
 }
 
 /// Saves the flow state of a session.
-pub async fn save_data(state: &AppState, session: &Session) -> Result<(), AppError> {
+pub async fn save_data(db: &Db, session: &Session) -> Result<(), AppError> {
     let data = Value::Object(session.data.clone()).to_string();
-    db::sessions::update_data(state.db.pool(), &session.id_hash, &data).await?;
+    db::sessions::update_data(db.pool(), &session.id_hash, &data).await?;
     Ok(())
 }
 
 /// Ends a session (sign-out) and removes its cookie; the applications that received tokens in it are
 /// told (back-channel logout), from the same transaction.
 pub async fn end(
-    state: &AppState,
+    db: &Db,
+    config: &Config,
     jar: CookieJar,
     session: &Session,
     reason: &str,
 ) -> Result<CookieJar, AppError> {
     let user = match session.user_id() {
-        Some(id) => crate::directory::users::find_by_id(&state.db, id).await?,
+        Some(id) => crate::directory::users::find_by_id(db, id).await?,
         None => None,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     db::sessions::end(
         &mut tx,
         Ending::Token(&session.id_hash),
@@ -282,5 +337,5 @@ pub async fn end(
         .await?;
     }
     tx.commit().await?;
-    Ok(jar.add(removal_cookie(state)))
+    Ok(jar.add(removal_cookie(config)))
 }

@@ -9,7 +9,6 @@ use super::revoke::end_derived;
 use crate::audit::{self, Actor, Event, Target};
 use crate::db::{self, Db};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// How often each instance looks for passes that have ended.
 const INTERVAL: StdDuration = StdDuration::from_secs(30);
@@ -23,14 +22,14 @@ pub struct Sweep {
 }
 
 /// Runs sweeps every [`INTERVAL`] for as long as the server runs.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn(db: Db, retention_days: u32) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
             let now = OffsetDateTime::now_utc();
-            if let Err(e) = sweep(&state.db, state.config.tap_retention_days, now).await {
+            if let Err(e) = sweep(&db, retention_days, now).await {
                 e.log();
             }
         }

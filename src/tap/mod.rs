@@ -3,7 +3,9 @@
 //! - [`policy`]: the one policy of the deployment, validated on every change;
 //! - [`passcode`]: generation, display, normalised entry, Argon2id hashing;
 //! - [`pass`]: a stored pass and its state (`usable` and the reason);
-//! - [`authority`]: who may issue, read and revoke;
+//! - [`authority`]: who may issue, read and revoke; [`issuer`]: a pass ends when its issuer's
+//!   authority over its holder does;
+//! - [`restricted`]: a restricted session ends when its pass could no longer open it;
 //! - [`issue`], [`revoke`]: the changes, each with its audit event;
 //! - [`signin`]: checking a passcode at sign-in;
 //! - [`expiry`]: recording expiry once and purging old passes.
@@ -11,15 +13,13 @@
 pub mod authority;
 pub mod expiry;
 pub mod issue;
+pub mod issuer;
 pub mod pass;
 pub mod passcode;
 pub mod policy;
+pub mod restricted;
 pub mod revoke;
 pub mod signin;
-
-use axum::Router;
-
-use crate::state::AppState;
 
 pub use authority::Authority;
 pub use issue::{IssueRequest, Issued, issue};
@@ -28,10 +28,6 @@ pub use passcode::Passcode;
 pub use policy::Policy;
 pub use revoke::{Ended, revoke};
 pub use signin::{PassSignIn, TapRefused, check_passcode};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-}
 
 /// A stored time as RFC 3339, for audit details.
 fn rfc3339(ts: i64) -> String {

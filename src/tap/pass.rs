@@ -2,7 +2,7 @@
 //! stored facts and the policy as it is now.
 
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::policy::Policy;
 use crate::db::passes::PassRow;
@@ -91,16 +91,25 @@ impl From<&PassRow> for Pass {
 }
 
 impl Pass {
+    /// When the pass ends under `policy`: never later than its start plus the maximum lifetime in
+    /// force now (a policy narrowed after issuance cuts passes already issued).
+    pub fn end_under(&self, policy: &Policy) -> OffsetDateTime {
+        let longest = self.starts_at + Duration::minutes(policy.max_lifetime.into());
+        self.ends_at.min(longest)
+    }
+
     /// The state at `now` under `policy`, for a user who is (or is not) in the policy's scope.
-    /// The first reason that applies wins, the most final first.
+    /// The first reason that applies wins, the most final first. The policy in force now applies to
+    /// passes issued before it: a multi-use pass is `DisabledByPolicy` while one-time passes are
+    /// required, and a pass lives no longer than the maximum lifetime.
     pub fn reason(&self, policy: &Policy, in_scope: bool, now: OffsetDateTime) -> Reason {
         if self.revoked_at.is_some() {
             Reason::Revoked
-        } else if !policy.enabled {
+        } else if !policy.enabled || (!self.one_time && policy.one_time_required) {
             Reason::DisabledByPolicy
         } else if !in_scope {
             Reason::NotInScope
-        } else if now >= self.ends_at {
+        } else if now >= self.end_under(policy) {
             Reason::Expired
         } else if self.one_time && self.used_at.is_some() {
             Reason::OneTimeUsed
@@ -173,7 +182,8 @@ pub async fn show(db: &Db, user: &User) -> Result<PassView, AppError> {
             AppError::NotFound(format!("Temporary Access Pass of user `{}`", user.username))
         })?;
     let policy = super::policy::load(db).await?;
-    let pass = Pass::from(&row);
+    let mut pass = Pass::from(&row);
+    pass.ends_at = pass.end_under(&policy);
     let reason = pass.reason(
         &policy,
         in_scope(db, &policy, &user.id).await?,

@@ -1,7 +1,8 @@
 //! The pass policy: one per deployment, stored in the database, validated on every change.
 //!
 //! A pass's state is computed from its stored facts and the policy as it is *now*, so narrowing the
-//! policy takes effect on passes already issued.
+//! policy takes effect on passes already issued (and on the restricted sessions they opened,
+//! `tap::restricted`): disabled, one-time required, out of scope, or cut to a shorter lifetime.
 
 use serde::Serialize;
 
@@ -228,6 +229,13 @@ pub async fn update(
     let ids = |groups: &[PolicyGroup]| groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
     db::tap_policy::set_groups(&mut tx, "include", &ids(&after.include_groups)).await?;
     db::tap_policy::set_groups(&mut tx, "exclude", &ids(&after.exclude_groups)).await?;
+    // A shorter maximum lifetime cuts passes already issued to it; the expiry task then ends what
+    // began with them when their new end passes.
+    let cut = if after.max_lifetime < before.max_lifetime {
+        db::passes::cut_to_lifetime(&mut tx, i64::from(after.max_lifetime) * 60).await?
+    } else {
+        0
+    };
     audit::record(
         &mut tx,
         Event::new(actor.clone(), "policy.updated")
@@ -235,7 +243,8 @@ pub async fn update(
             .address(address)
             .detail("policy", "temporary_access_pass")
             .detail("before", &before)
-            .detail("after", &after),
+            .detail("after", &after)
+            .detail("passes_cut", cut),
     )
     .await?;
     tx.commit().await?;

@@ -112,6 +112,19 @@ pub async fn check_passcode(
     }
 
     let mut tx = db.begin().await?;
+    // Defence in depth beside the revocation at every role change: the issuer must still be
+    // allowed to issue this pass to this person as they are now.
+    if !super::issuer::may_still_issue(&mut tx, &row, &user).await? {
+        super::issuer::revoke(&mut tx, &Actor::System, &row, &user, address.clone()).await?;
+        let event = pass_event("tap.failed", &user, &row, address);
+        audit::record(
+            &mut tx,
+            event.failed().detail("reason", super::issuer::REASON),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(TapRefused::Refused);
+    }
     let one_time = row.one_time != 0;
     let won = db::passes::mark_used(
         &mut tx,
@@ -133,7 +146,7 @@ pub async fn check_passcode(
     Ok(PassSignIn {
         user,
         pass_id: row.id,
-        ends_at: db::from_ts(row.ends_at),
+        ends_at: pass.end_under(&policy),
         one_time,
     })
 }

@@ -54,6 +54,24 @@ pub async fn create(db: &Db, authority: &Authority, name: &str) -> Result<Group,
     directory::groups::create(db, &authority.actor(), &GroupName::parse(name)?).await
 }
 
+/// Renames a group (admin only: group names decide the pass policy's scope in the console).
+pub async fn rename(
+    db: &Db,
+    authority: &Authority,
+    id: &str,
+    name: &str,
+) -> Result<Group, AppError> {
+    rules::may_administer(authority, "rename groups")?;
+    let group = find(db, id).await?;
+    directory::groups::rename(
+        db,
+        &authority.actor(),
+        &group.name,
+        &GroupName::parse(name)?,
+    )
+    .await
+}
+
 pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<Group, AppError> {
     rules::may_administer(authority, "remove groups")?;
     let group = find(db, id).await?;

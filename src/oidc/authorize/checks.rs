@@ -3,13 +3,13 @@
 //! for the person and never a redirect.
 
 use super::request::{AuthRequest, Prompt, ResponseMode};
+use crate::oidc::OidcState;
 use crate::oidc::clients::{self, Client, GrantType};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::params::Params;
 use crate::oidc::scope::{self, Scope};
 use crate::oidc::{pkce, tokens};
 use crate::session::Level;
-use crate::state::AppState;
 
 /// The longest `state` / `nonce` / `login_hint` accepted.
 const MAX_STATE: usize = 2048;
@@ -18,7 +18,7 @@ const MAX_HINT: usize = 256;
 
 /// Runs every check in order. Errors before the redirect URI is verified are not redirectable.
 pub async fn validate(
-    state: &AppState,
+    state: &OidcState,
     params: &Params,
 ) -> Result<(Client, AuthRequest), (OAuthError, Option<Redirect>)> {
     let client = check_client(state, params).await.map_err(|e| (e, None))?;
@@ -73,7 +73,7 @@ fn page_error(description: &'static str) -> OAuthError {
     OAuthError::invalid_request(description).not_redirectable()
 }
 
-pub async fn check_client(state: &AppState, params: &Params) -> Result<Client, OAuthError> {
+pub async fn check_client(state: &OidcState, params: &Params) -> Result<Client, OAuthError> {
     let id = params.get("client_id").ok_or_else(|| {
         page_error("The request does not name an application (client_id is missing).")
     })?;
@@ -254,7 +254,7 @@ pub fn check_acr_values(params: &Params) -> Level {
 }
 
 pub async fn check_id_token_hint(
-    state: &AppState,
+    state: &OidcState,
     params: &Params,
     client: &Client,
 ) -> Result<Option<String>, OAuthError> {

@@ -6,10 +6,10 @@ use time::OffsetDateTime;
 use super::request::{AuthRequest, Prompt};
 use crate::db::{self, codes::CodeRow};
 use crate::directory;
+use crate::oidc::OidcState;
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::secrets;
 use crate::session::{Level, Session, SignIn};
-use crate::state::AppState;
 
 /// What to do with a request.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ pub enum Next {
 /// Decides from the session. `resumed_from` is when a stored request was first made (for
 /// `/authorize/resume`): a sign-in since then is fresh enough for `prompt=login` and `max_age`.
 pub async fn decide(
-    state: &AppState,
+    state: &OidcState,
     session: Option<&Session>,
     request: &AuthRequest,
     resumed_from: Option<OffsetDateTime>,
@@ -88,14 +88,14 @@ fn login_required(why: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::LoginRequired, why)
 }
 
-async fn user_may_sign_in(state: &AppState, sign_in: &SignIn) -> Result<bool, OAuthError> {
+async fn user_may_sign_in(state: &OidcState, sign_in: &SignIn) -> Result<bool, OAuthError> {
     Ok(directory::users::find_by_id(&state.db, &sign_in.user_id)
         .await?
         .is_some_and(|u| u.enabled))
 }
 
 async fn issue_code(
-    state: &AppState,
+    state: &OidcState,
     session: &Session,
     sign_in: &SignIn,
     request: &AuthRequest,

@@ -9,7 +9,7 @@ pub mod request;
 
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -21,16 +21,15 @@ use super::clients;
 use super::error::OAuthError;
 use super::params::Params;
 use crate::db::{self, codes::RequestRow};
-use crate::pages::ErrorView;
+use crate::oidc::OidcState;
 use crate::secrets;
 use crate::session::CurrentSession;
-use crate::state::AppState;
 
 /// How long a person has to sign in before the stored request is forgotten.
 const PENDING_LIFETIME: Duration = Duration::minutes(30);
 
 pub async fn authorize_get(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     CurrentSession(session): CurrentSession,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -39,7 +38,7 @@ pub async fn authorize_get(
 }
 
 pub async fn authorize_post(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     CurrentSession(session): CurrentSession,
     headers: HeaderMap,
     body: Bytes,
@@ -54,7 +53,7 @@ pub async fn authorize_post(
 }
 
 async fn authorize(
-    state: &AppState,
+    state: &OidcState,
     session: Option<crate::session::Session>,
     params: Result<Params, OAuthError>,
 ) -> Response {
@@ -75,7 +74,7 @@ async fn authorize(
 
 /// Answers a validated request; `pending` is the id it is stored under, once stored.
 async fn answer(
-    state: &AppState,
+    state: &OidcState,
     session: Option<&crate::session::Session>,
     request: &AuthRequest,
     pending: Option<&str>,
@@ -115,7 +114,7 @@ async fn answer(
 }
 
 async fn store(
-    state: &AppState,
+    state: &OidcState,
     request: &AuthRequest,
     pending: Option<&str>,
     created_at: OffsetDateTime,
@@ -167,7 +166,7 @@ pub struct ResumeQuery {
 
 /// `/authorize/resume?request=<id>`: back from sign-in; everything is checked again.
 pub async fn resume_get(
-    State(state): State<AppState>,
+    State(state): State<OidcState>,
     CurrentSession(session): CurrentSession,
     query: Result<Query<ResumeQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
@@ -212,7 +211,7 @@ pub async fn resume_get(
 
 /// The answer to the client with `params`, `state` and `iss` (RFC 9207): a redirect, or for
 /// `response_mode=form_post` a page that POSTs them to the redirect URI.
-fn redirect_to(state: &AppState, back: &Back, params: &[(&str, &str)]) -> Response {
+fn redirect_to(state: &OidcState, back: &Back, params: &[(&str, &str)]) -> Response {
     if back.mode == request::ResponseMode::FormPost {
         let mut fields: Vec<(&str, &str)> = params.to_vec();
         if let Some(s) = &back.state {
@@ -242,26 +241,12 @@ fn redirect_to(state: &AppState, back: &Back, params: &[(&str, &str)]) -> Respon
     response
 }
 
-fn redirect_error(state: &AppState, back: &Back, error: &OAuthError) -> Response {
+fn redirect_error(state: &OidcState, back: &Back, error: &OAuthError) -> Response {
     let [(e, code), (d, description)] = error.query_pairs();
     redirect_to(state, back, &[(e, &code), (d, &description)])
 }
 
 /// A refusal shown to the person: the client cannot be trusted with it.
 fn error_page(error: OAuthError) -> Response {
-    let status = if error.status().is_server_error() {
-        error.status()
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let view = ErrorView {
-        title: "This sign-in request cannot be completed".into(),
-        message: error.description.to_string(),
-    };
-    let mut response = (status, view).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
+    error.page("This sign-in request cannot be completed")
 }

@@ -55,7 +55,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         .await?
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user can no longer sign in"))?;
-    let scope = Scope::parse(&row.scope).unwrap_or_default();
+    let scope = Scope::stored(&row.scope, "an authorization code")?;
     let resource = audience::check_target(state, request.params, &scope).await?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);

@@ -9,11 +9,11 @@ use super::params::Params;
 use super::tokens::Grant;
 use crate::audit::{self, Actor, Event};
 use crate::db::Tx;
-use crate::state::AppState;
+use crate::oidc::OidcState;
 
 /// A token request from an authenticated client allowed to use the grant.
 pub struct Request<'a> {
-    pub state: &'a AppState,
+    pub state: &'a OidcState,
     pub client: Client,
     pub params: &'a Params,
     pub address: Option<String>,

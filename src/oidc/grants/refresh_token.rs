@@ -38,7 +38,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
     if row.expires_at <= now {
         return Err(unusable());
     }
-    let granted = Scope::parse(&row.scope).unwrap_or_default();
+    let granted = Scope::stored(&row.scope, "a refresh token")?;
     let scope = match request.params.get("scope") {
         Some(asked) => {
             let asked = Scope::parse(asked).map_err(OAuthError::invalid_scope)?;

@@ -73,15 +73,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 async fn serve_instance(listener: TcpListener, db: Db, config: Config) {
     let sealer = tapid::secrets::Sealer::from_config(&config).expect("key");
     sealer.check_against(&db).await.expect("key check");
+    let limits = config.http.clone();
     let state = tapid::AppState::new(db, config, sealer);
     let app = tapid::app(state);
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        // The server's own connection handling, timeouts and limit included.
+        let nofile = tapid::http::connections::raise_nofile_limit();
+        let max = tapid::http::connections::connection_limit(limits.max_connections, nofile);
+        tapid::http::connections::serve(listener, app, limits, max, std::future::pending())
+            .await
+            .expect("serve");
     });
 }
 

@@ -257,11 +257,11 @@ impl TestApp {
             nonce: None,
             cap_at: None,
         };
-        tapid::oidc::tokens::warm_keys(&state, &grant.client)
+        tapid::oidc::tokens::warm_keys(&state.oidc, &grant.client)
             .await
             .unwrap();
         let mut tx = self.db.begin().await.unwrap();
-        let response = tapid::oidc::tokens::issue(&state, &mut tx, &grant, false, false)
+        let response = tapid::oidc::tokens::issue(&state.oidc, &mut tx, &grant, false, false)
             .await
             .unwrap();
         tx.commit().await.unwrap();

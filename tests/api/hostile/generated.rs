@@ -1,6 +1,8 @@
 //! A generated-request test over the HTTP surface: every route gets many requests with parameters drawn
 //! from a hostile vocabulary. None may produce a 5xx, and no redirect may leave for an unregistered place.
-//! Deterministic (fixed seed) so a failure reproduces; `TAPID_FUZZ_ROUNDS` runs longer.
+//! Deterministic (fixed seed) so a failure reproduces; `TAPID_FUZZ_ROUNDS` runs longer. The vocabulary
+//! holds NUL and other control characters, and the signed-in routes put them in ids and searches, so
+//! on PostgreSQL (which cannot store a NUL in text) they prove the edge refuses them.
 
 use crate::helpers::spawn_app;
 
@@ -42,6 +44,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/users/x/temporary-access-pass"),
     ("GET", "/api/v1/users/x/temporary-access-pass"),
     ("DELETE", "/api/v1/users/x/temporary-access-pass"),
+    ("GET", "/scim/v2/Users"),
+    ("POST", "/scim/v2/Users/.search"),
+    ("GET", "/scim/v2/Schemas"),
+    ("GET", "/scim/v2/ResourceTypes"),
 ];
 
 const NAMES: &[&str] = &[
@@ -255,5 +261,75 @@ async fn generated_hostile_requests_never_cause_a_server_error_or_a_foreign_redi
         app.get("/readyz").await.status(),
         200,
         "still serving after the barrage"
+    );
+}
+
+/// Routes behind the admin API and the console with an id in the path or a search in the query: the
+/// hostile vocabulary (NUL included) goes where the id or the search goes.
+const SIGNED_IN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/users/{}"),
+    ("GET", "/api/v1/users?search={}"),
+    ("GET", "/api/v1/users/{}/methods"),
+    ("DELETE", "/api/v1/users/{}/methods/{}"),
+    ("GET", "/api/v1/users/{}/temporary-access-pass"),
+    ("POST", "/api/v1/users/{}/temporary-access-pass"),
+    ("GET", "/api/v1/groups/{}"),
+    ("PUT", "/api/v1/groups/{}/members/{}"),
+    ("GET", "/api/v1/clients/{}"),
+    ("GET", "/api/v1/audit-events?user_id={}&action={}"),
+    ("GET", "/admin/users/{}"),
+    ("GET", "/admin/users?q={}"),
+    ("GET", "/admin/users/{}/pass"),
+    ("GET", "/admin/groups/{}"),
+    ("GET", "/admin/clients/{}"),
+    ("GET", "/admin/audit?user={}&action={}"),
+];
+
+#[tokio::test]
+async fn generated_hostile_ids_and_searches_never_cause_a_server_error_when_signed_in() {
+    let app = spawn_app().await;
+    let token = app.api_token("ops", tapid::directory::Role::Admin).await;
+    let ann = app
+        .add_user("ann", &[tapid::directory::Role::Admin], &[])
+        .await;
+    let console = app.console_as(&ann, "phr").await;
+    let rounds: usize = std::env::var("TAPID_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(6);
+    let mut rng = Rng(0x7A91_D00D_5EED_0002);
+    let mut failures = Vec::new();
+
+    for round in 0..rounds {
+        for (method, template) in SIGNED_IN_ROUTES {
+            let mut path = template.to_string();
+            while path.contains("{}") {
+                // Every round puts a NUL somewhere; the others draw from the vocabulary.
+                let value = if round % 2 == 0 {
+                    format!("a\0{}", rng.value())
+                } else {
+                    rng.value()
+                };
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                path = path.replacen("{}", &encoded, 1);
+            }
+            let status = if path.starts_with("/api/") {
+                let method: reqwest::Method = method.parse().unwrap();
+                app.call(method, &path, &token, None).await.status
+            } else {
+                console.page(&path).await.0
+            };
+            if status.is_server_error() {
+                failures.push(format!("{method} {path}: {status}"));
+            }
+        }
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} bad answers:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

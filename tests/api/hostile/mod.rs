@@ -3,3 +3,5 @@
 mod attacks;
 mod generated;
 mod limits;
+mod nul;
+mod slow_clients;

@@ -103,7 +103,7 @@ pub fn state_of(app: &TestApp) -> tapid::AppState {
 /// Runs one round of the sender, as each instance does every second.
 pub async fn deliver(app: &TestApp) -> usize {
     let state = state_of(app);
-    tapid::oidc::backchannel::deliver_due(&state, &tapid::oidc::backchannel::http_client())
+    tapid::oidc::backchannel::deliver_due(&state.oidc, &tapid::oidc::backchannel::http_client())
         .await
         .unwrap()
 }

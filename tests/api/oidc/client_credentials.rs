@@ -66,7 +66,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
         tapid::secrets::Sealer::from_config(&app.config).unwrap(),
     );
     let claims = tapid::oidc::tokens::verify_access_token(
-        &state,
+        &state.oidc,
         &token,
         tapid::oidc::audience::Accept::AdminApi,
     )
@@ -86,7 +86,7 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
     assert_eq!(revoked.status(), 200);
     assert!(
         tapid::oidc::tokens::verify_access_token(
-            &state,
+            &state.oidc,
             &token,
             tapid::oidc::audience::Accept::AdminApi
         )

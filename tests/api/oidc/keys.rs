@@ -117,8 +117,13 @@ async fn an_instance_that_never_saw_the_keys_signs_with_the_rotated_active_one()
         tapid::secrets::Sealer::from_config(&app.config).unwrap(),
     );
     let key = state
+        .oidc
         .keys
-        .signing_key(&state, tapid::oidc::keys::SigningAlg::RS256)
+        .signing_key(
+            &state.db,
+            &state.sealer,
+            tapid::oidc::keys::SigningAlg::RS256,
+        )
         .await
         .unwrap();
 
@@ -137,15 +142,20 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         tapid::secrets::Sealer::from_config(&app.config).unwrap(),
     );
     let fresh_key = other
+        .oidc
         .keys
-        .signing_key(&other, tapid::oidc::keys::SigningAlg::RS256)
+        .signing_key(
+            &other.db,
+            &other.sealer,
+            tapid::oidc::keys::SigningAlg::RS256,
+        )
         .await
         .unwrap();
     // The other instance mints with its (new) key; this one has the old set cached.
     let client = tapid::oidc::clients::get(&other.db, &service.id)
         .await
         .unwrap();
-    tapid::oidc::tokens::warm_keys(&other, &client)
+    tapid::oidc::tokens::warm_keys(&other.oidc, &client)
         .await
         .unwrap();
     let mut tx = other.db.begin().await.unwrap();
@@ -164,7 +174,7 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         nonce: None,
         cap_at: None,
     };
-    let issued = tapid::oidc::tokens::issue(&other, &mut tx, &grant, false, false)
+    let issued = tapid::oidc::tokens::issue(&other.oidc, &mut tx, &grant, false, false)
         .await
         .unwrap();
     tx.commit().await.unwrap();

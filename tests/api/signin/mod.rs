@@ -1,5 +1,6 @@
 //! Sign-in pages: the username page, the choice of methods, each method, and the session they give.
 
+mod budgets;
 mod cli;
 mod pages;
 mod passkey;

@@ -137,16 +137,61 @@ async fn options_for(app: &crate::helpers::TestApp, username: &str) -> serde_jso
     .unwrap()
 }
 
-/// The options with the random parts blanked out.
+/// The options with the random parts blanked out, and the allowed credentials (one a passkey, so
+/// their number varies) reduced to the shape of one.
 fn shape(mut options: serde_json::Value) -> serde_json::Value {
     options["publicKey"]["challenge"] = "C".into();
-    for credential in options["publicKey"]["allowCredentials"]
+    let allowed = options["publicKey"]["allowCredentials"]
         .as_array_mut()
-        .unwrap()
-    {
-        credential["id"] = "ID".into();
-    }
+        .unwrap();
+    assert!((1..=3).contains(&allowed.len()), "{allowed:?}");
+    allowed.truncate(1);
+    allowed[0]["id"] = "ID".into();
     options
+}
+
+/// The decoded lengths of the credential ids the options allow.
+fn allowed_id_lengths(options: &serde_json::Value) -> Vec<usize> {
+    use base64::Engine;
+    options["publicKey"]["allowCredentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c["id"].as_str().unwrap())
+                .unwrap()
+                .len()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn decoy_passkeys_are_stable_per_name_and_as_varied_as_real_ones() {
+    let app = spawn_app().await;
+    let mut counts = std::collections::BTreeSet::new();
+    let mut lengths = std::collections::BTreeSet::new();
+
+    for i in 0..40 {
+        let name = format!("probe{i}");
+        let first = options_for(&app, &name).await;
+        let again = options_for(&app, &name).await;
+        assert_eq!(
+            first["publicKey"]["allowCredentials"], again["publicKey"]["allowCredentials"],
+            "the decoys for {name} are stable"
+        );
+        let ids = allowed_id_lengths(&first);
+        counts.insert(ids.len());
+        lengths.extend(ids);
+    }
+
+    // Not one 16-byte id for everyone: as many as people register, as long as authenticators make.
+    assert!(counts.len() > 1, "counts {counts:?}");
+    assert!(lengths.len() > 1, "lengths {lengths:?}");
+    assert!(
+        lengths.iter().all(|l| [16, 20, 32, 48, 64].contains(l)),
+        "{lengths:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! Throttling of credential submissions, kept in the database so that every instance counts the same:
-//! a fixed window of submissions per client address and per account (limits from `throttle.*` in the
+//! Throttling of credential submissions (below the sign-in pages and the protocol, which both use it),
+//! kept in the database so that every instance counts the same: a fixed window of submissions per
+//! client address and per account and method ([`Budget`]; limits from `throttle.*` in the
 //! configuration), and a short lock after repeated wrong authenticator-app codes. Accounts are keyed by the
 //! username as typed (lower case), so a name that does not exist is throttled exactly like one that does.
 
@@ -17,8 +18,28 @@ pub const CODE_FAILURES: i64 = 5;
 const CODE_FAILURE_WINDOW: i64 = 900;
 const CODE_LOCK: i64 = 300;
 
-fn account_key(username: &str) -> String {
-    format!("account:{}", username.trim().to_lowercase())
+/// Whose per-account budget a submission spends. Each guessable secret has its own, so junk for one
+/// never blocks another; a passkey assertion cannot be guessed and spends none (only the address
+/// budget), so no amount of junk for an account throttles its owner's passkey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Budget {
+    /// A Temporary Access Pass.
+    Passcode,
+    /// An authenticator-app code.
+    Code,
+    Passkey,
+}
+
+fn account_key(budget: Budget, username: &str) -> Option<String> {
+    let method = match budget {
+        Budget::Passcode => "tap",
+        Budget::Code => "otp",
+        Budget::Passkey => return None,
+    };
+    Some(format!(
+        "account:{method}:{}",
+        username.trim().to_lowercase()
+    ))
 }
 
 fn code_key(username: &str) -> String {
@@ -32,17 +53,15 @@ pub async fn admit(
     limits: &ThrottleLimits,
     address: Option<&str>,
     username: Option<&str>,
+    budget: Budget,
 ) -> Result<(), AppError> {
     let now = db::ts(db::now());
     if let Some(address) = address {
         let key = format!("addr:{address}");
         count(db, &key, limits.per_address.get(), ADDRESS_WINDOW, now).await?;
     }
-    match username {
-        Some(name) => {
-            let limit = limits.per_account.get();
-            count(db, &account_key(name), limit, ACCOUNT_WINDOW, now).await
-        }
+    match username.and_then(|name| account_key(budget, name)) {
+        Some(key) => count(db, &key, limits.per_account.get(), ACCOUNT_WINDOW, now).await,
         None => Ok(()),
     }
 }

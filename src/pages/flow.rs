@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::session::Level;
+use crate::level::Level;
 
 /// The parameters as they arrive, in a query string or hidden form fields.
 #[derive(Clone, Debug, Default, Deserialize)]

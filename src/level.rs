@@ -1,4 +1,5 @@
-//! Authentication levels: what a sign-in proved (DESIGN.md, "Authentication levels").
+//! Authentication levels: what a sign-in proved (DESIGN.md, "Authentication levels"). Below the session,
+//! the pages and the protocol, which all speak of them.
 
 use std::fmt;
 

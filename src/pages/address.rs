@@ -1,0 +1,39 @@
+//! The one place that says which address a request came from, as recorded in the audit trail and used
+//! for throttling: pages, the protocol's endpoints and the admin API all take [`ClientAddress`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::config::Config;
+
+/// The address a request came from, when the server knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<String>);
+
+impl<S> FromRequestParts<S> for ClientAddress
+where
+    Arc<Config>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let config = Arc::<Config>::from_ref(state);
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(
+            client_ip(&config, peer, parts).map(|ip| ip.to_string()),
+        ))
+    }
+}
+
+/// The client's address: the peer of the connection. The rule for trusted proxies (which forwarded
+/// headers to believe, and from whom) belongs here and nowhere else.
+fn client_ip(_config: &Config, peer: Option<IpAddr>, _parts: &Parts) -> Option<IpAddr> {
+    peer
+}
