@@ -134,7 +134,9 @@ pub async fn record_all(tx: &mut Tx, events: Vec<Event>) -> Result<(), sqlx::Err
     if events.is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let (mut seq, mut prev_hash) = store::head(tx).await?;
+    let first = seq;
     let at = db::ts(OffsetDateTime::now_utc());
     for event in events {
         seq += 1;
@@ -142,7 +144,11 @@ pub async fn record_all(tx: &mut Tx, events: Vec<Event>) -> Result<(), sqlx::Err
         store::insert(tx, &row).await?;
         prev_hash = row.hash;
     }
-    store::set_head(tx, seq, &prev_hash).await
+    store::set_head(tx, seq, &prev_hash).await?;
+    // The webhook outbox, in the same transaction as the events it announces.
+    db::webhooks::enqueue(tx, first, seq).await?;
+    tx.add_append_time(started.elapsed());
+    Ok(())
 }
 
 /// The stored form of `event` as the `seq`-th link after `prev_hash`.

@@ -1,5 +1,12 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
+mod env;
+mod proxies;
+mod show;
+
+pub use proxies::TrustedProxies;
+
+use std::collections::BTreeSet;
 use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -9,9 +16,6 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use url::Url;
-
-/// Environment variables with the `TAPID_` prefix that are not configuration keys.
-const NOT_CONFIG_KEYS: &[&str] = &["config", "test_database_url"];
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +32,31 @@ pub struct Config {
     /// Days that expired, used or revoked passes stay visible before they are purged.
     pub tap_retention_days: u32,
     pub throttle: ThrottleLimits,
+    /// Where `/metrics` is served (Prometheus); off when unset, and never on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    pub webhooks: WebhookSettings,
+    /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
+    pub trusted_proxies: TrustedProxies,
     pub http: HttpLimits,
+}
+
+/// Webhook delivery.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSettings {
+    /// Seconds an endpoint has to answer one delivery.
+    pub timeout_seconds: NonZeroU32,
+    /// Longest wait between two attempts at one message (the wait doubles from one second up to this).
+    pub max_backoff_seconds: NonZeroU32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            timeout_seconds: NonZeroU32::new(10).expect("non-zero"),
+            max_backoff_seconds: NonZeroU32::new(3600).expect("non-zero"),
+        }
+    }
 }
 
 /// How long a client may take and how many may be connected (`http::connections`). Seconds.
@@ -118,6 +146,9 @@ impl Default for Config {
             tokens: TokenLifetimes::default(),
             tap_retention_days: 30,
             throttle: ThrottleLimits::default(),
+            metrics_listen: None,
+            webhooks: WebhookSettings::default(),
+            trusted_proxies: TrustedProxies::default(),
             http: HttpLimits::default(),
         }
     }
@@ -131,6 +162,12 @@ pub struct ConfigError(String);
 impl Config {
     /// Loads defaults, then `file` (if any), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_reporting(file).map(|(config, _)| config)
+    }
+
+    /// [`Config::load`], also returning the `TAPID_*` environment names that are neither configuration
+    /// keys nor Kubernetes service links, for the caller to report once (names only: values may be secret).
+    pub fn load_reporting(file: Option<&Path>) -> Result<(Self, Vec<String>), ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.exists() {
@@ -141,11 +178,17 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
+        let names: Vec<String> = std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect();
+        let env::Scan { keys, unknown } =
+            env::scan(names.iter().map(String::as_str), &top_level_keys());
         let env = Env::prefixed("TAPID_")
             .split("__")
-            .filter(|key| !NOT_CONFIG_KEYS.contains(&key.as_str()));
+            .filter(move |key| keys.contains(&key.as_str().to_ascii_lowercase()));
         figment = figment.merge(env);
-        figment.extract().map_err(|e| ConfigError(describe(e)))
+        let config = figment.extract().map_err(|e| ConfigError(describe(e)))?;
+        Ok((config, unknown))
     }
 
     /// The default location of the key file: beside an SQLite database, or in the working directory.
@@ -166,6 +209,14 @@ impl Config {
             }
         }
         PathBuf::from("tapid.key")
+    }
+}
+
+/// The names of the top-level configuration keys, as the defaults serialise.
+fn top_level_keys() -> BTreeSet<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => BTreeSet::new(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod http;
 pub mod level;
 pub mod login;
 pub mod methods;
+pub mod metrics;
 pub mod oidc;
 pub mod pages;
 pub mod scim;
@@ -23,6 +24,7 @@ pub mod session;
 pub mod state;
 pub mod tap;
 pub mod throttle;
+pub mod webhooks;
 
 pub use http::app;
 pub use state::AppState;

@@ -45,7 +45,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), config, sealer);
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
+    let metrics = crate::metrics::spawn(&state).await?;
     let logouts = crate::oidc::backchannel::spawn(state.oidc.clone());
+    let webhooks = crate::webhooks::deliver::spawn(state.clone());
     connections::serve(
         listener,
         crate::app(state),
@@ -57,6 +59,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     expiry.abort();
     purge.abort();
     logouts.abort();
+    webhooks.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     db.close().await;
     tracing::info!("tapid stopped");
     Ok(())

@@ -19,12 +19,17 @@ pub struct AppState {
     pub oidc: OidcState,
     /// Passcode checks (Argon2) allowed to run at once: one per core, which bounds their memory.
     pub passcode_checks: Arc<tokio::sync::Semaphore>,
+    /// This instance's Prometheus series (see `metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, sealer: Sealer) -> Self {
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        crate::metrics::observe(&db, &metrics);
         let (config, sealer) = (Arc::new(config), Arc::new(sealer));
         Self {
+            metrics,
             oidc: OidcState::new(db.clone(), config.clone(), sealer.clone()),
             passcode_checks: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -14,6 +14,7 @@ mod policy;
 pub mod service;
 mod users;
 mod views;
+mod webhooks;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -69,5 +70,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/audit", get(audit::audit_get))
         .route("/admin/audit/export", get(audit::export_get))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::webhooks_get).post(webhooks::webhooks_post),
+        )
+        .route(
+            "/admin/webhooks/{id}/remove",
+            post(webhooks::webhook_remove_post),
+        )
         .layer(no_store())
 }

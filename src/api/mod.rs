@@ -12,6 +12,7 @@ pub mod openapi;
 mod passes;
 mod policy;
 mod users;
+mod webhooks;
 
 use axum::Json;
 use axum::Router;
@@ -40,6 +41,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/clients/{id}", &["get", "patch", "delete"]),
     ("/api/v1/policy", &["get", "patch"]),
     ("/api/v1/audit-events", &["get"]),
+    ("/api/v1/webhooks", &["get", "post"]),
+    ("/api/v1/webhooks/{id}", &["get", "delete"]),
     ("/api/openapi.json", &["get"]),
 ];
 
@@ -110,6 +113,14 @@ pub fn router() -> Router<AppState> {
             route(get(policy::policy_get).patch(policy::policy_patch)),
         )
         .route("/api/v1/audit-events", route(get(audit::events_get)))
+        .route(
+            "/api/v1/webhooks",
+            route(get(webhooks::webhooks_get).post(webhooks::webhooks_post)),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            route(get(webhooks::webhook_get).delete(webhooks::webhook_delete)),
+        )
         .route("/api/openapi.json", route(get(openapi::document_get)))
 }
 

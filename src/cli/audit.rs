@@ -30,6 +30,15 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// Print the newest events and, with --follow, each new one as it is recorded (JSON Lines with --json).
+    Tail {
+        /// How many of the newest events to print first.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        lines: i64,
+        /// Keep running and print events as they are recorded.
+        #[arg(long, short = 'f')]
+        follow: bool,
+    },
     /// Walk the hash chain and report the first broken event.
     Verify {
         /// Check an export (JSON Lines) instead of the database.
@@ -127,22 +136,11 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
                 println!("no events");
             } else {
                 for e in events {
-                    println!(
-                        "{:>6}  {}  {:<22} {:<7} by {}{}  on {}  {}",
-                        e.seq,
-                        e.at,
-                        e.action,
-                        e.outcome,
-                        e.actor.kind,
-                        e.actor.name.map(|n| format!(":{n}")).unwrap_or_default(),
-                        e.target
-                            .and_then(|t| t.name.map(|n| format!("{}:{n}", t.kind)))
-                            .unwrap_or_else(|| "-".into()),
-                        e.details
-                    );
+                    println!("{}", line(&e));
                 }
             }
         }
+        AuditCommand::Tail { lines, follow } => super::audit_tail::run(ctx, lines, follow).await?,
         AuditCommand::Verify { file } => {
             let verdict = match file {
                 Some(path) => verify_file(&path)?,
@@ -163,6 +161,28 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One event as a line of text.
+pub fn line(e: &EventView) -> String {
+    format!(
+        "{:>6}  {}  {:<22} {:<7} by {}{}  on {}  {}",
+        e.seq,
+        e.at,
+        e.action,
+        e.outcome,
+        e.actor.kind,
+        e.actor
+            .name
+            .as_ref()
+            .map(|n| format!(":{n}"))
+            .unwrap_or_default(),
+        e.target
+            .as_ref()
+            .and_then(|t| t.name.as_ref().map(|n| format!("{}:{n}", t.kind)))
+            .unwrap_or_else(|| "-".into()),
+        e.details
+    )
 }
 
 fn report(ctx: &Context, verdict: Verdict) -> anyhow::Result<()> {

@@ -2,13 +2,16 @@
 
 mod args;
 mod audit;
+mod audit_tail;
 mod client;
 mod group;
 mod keys;
 mod method;
+mod ops;
 mod output;
 mod tap;
 mod user;
+mod webhook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +44,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve HTTP (the default).
-    Serve,
+    Serve(ops::ServeArgs),
+    /// Copy the database to a new file while tapid runs (SQLite; for PostgreSQL use pg_dump).
+    Backup(ops::BackupArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage users.
@@ -65,6 +70,9 @@ enum Command {
     /// Issue, show and revoke Temporary Access Passes; show and change their policy.
     #[command(subcommand)]
     Tap(tap::TapCommand),
+    /// Register, list and remove webhook endpoints (the security team's event stream).
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
 }
 
 /// What a command needs: the configuration, the database and how to print.
@@ -107,11 +115,26 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
-    let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Serve = command {
-        crate::server::init_logging(config.log_format);
-        return crate::server::serve(config).await;
+    let (config, unknown_env) = Config::load_reporting(cli.config.as_deref())?;
+    let command = cli
+        .command
+        .unwrap_or(Command::Serve(ops::ServeArgs::default()));
+    match command {
+        Command::Serve(args) if args.check_config => {
+            return ops::check_config(&config, &unknown_env, cli.json);
+        }
+        Command::Serve(_) => {
+            crate::server::init_logging(config.log_format);
+            if !unknown_env.is_empty() {
+                tracing::warn!(
+                    names = unknown_env.join(", "),
+                    "ignoring environment variables that are not tapid settings"
+                );
+            }
+            return crate::server::serve(config).await;
+        }
+        Command::Backup(args) => return ops::backup(&config, args, cli.json).await,
+        _ => ops::warn_unknown_env(&unknown_env),
     }
     let db = Db::open(config.database_url.expose()).await?;
     let sealer = Sealer::from_config(&config)?;
@@ -123,7 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
     };
     let result = match command {
-        Command::Serve => unreachable!("handled above"),
+        Command::Serve(_) | Command::Backup(_) => unreachable!("handled above"),
         Command::Migrate => {
             output::done(&ctx, "migrations applied");
             Ok(())
@@ -135,6 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Client(c) => client::run(&ctx, c).await,
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
+        Command::Webhook(c) => webhook::run(&ctx, c).await,
     };
     ctx.db.close().await;
     result

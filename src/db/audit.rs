@@ -81,6 +81,9 @@ pub async fn insert(tx: &mut Tx, row: &AuditRow) -> Result<(), sqlx::Error> {
     .bind(&row.hash)
     .execute(&mut **tx)
     .await?;
+    if !tx.observers.is_empty() {
+        tx.events.push(row.clone());
+    }
     Ok(())
 }
 

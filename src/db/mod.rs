@@ -4,12 +4,14 @@
 //! Times are stored as Unix seconds (`BIGINT`) and identifiers as text, so one statement serves both backends.
 
 pub mod audit;
+pub mod backup;
 pub mod clients;
 pub mod codes;
 pub mod groups;
 pub mod keys;
 pub mod logout;
 pub mod methods;
+pub mod metrics;
 pub mod passes;
 pub mod profiles;
 pub mod sessions;
@@ -18,6 +20,7 @@ pub mod tap_policy;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -35,13 +38,46 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     _turn: OwnedMutexGuard<()>,
+    /// Told of the commit (see [`Db::observe_commits`]).
+    observers: Vec<CommitObserver>,
+    /// Events appended in this transaction, kept only for an observer.
+    events: Vec<audit::AuditRow>,
+    waited: Duration,
+    appending: Duration,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+        self.inner.commit().await?;
+        let committed = Committed {
+            events: &self.events,
+            waited: self.waited,
+            appending: self.appending,
+        };
+        for observer in &self.observers {
+            observer(&committed);
+        }
+        Ok(())
+    }
+
+    /// Counts time spent appending to the audit chain (reported on commit).
+    pub fn add_append_time(&mut self, spent: Duration) {
+        self.appending += spent;
     }
 }
+
+/// What a committed writing transaction did, for whoever observes commits (metrics, webhook delivery).
+pub struct Committed<'a> {
+    /// The audit events it appended, in chain order.
+    pub events: &'a [audit::AuditRow],
+    /// How long it waited for this instance's write turn, a connection and the chain lock.
+    pub waited: Duration,
+    /// How long appending its events took.
+    pub appending: Duration,
+}
+
+/// Called after each commit of a writing transaction; must be quick (no I/O).
+pub type CommitObserver = Arc<dyn Fn(&Committed<'_>) + Send + Sync>;
 
 impl Deref for Tx {
     type Target = AnyConnection;
@@ -67,12 +103,22 @@ pub enum Backend {
 }
 
 /// A handle on the database: cheap to clone, shared by every request.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
     /// One writing transaction at a time per instance (see [`Tx`]).
     write_turn: Arc<Mutex<()>>,
+    observers: Arc<std::sync::RwLock<Vec<CommitObserver>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("pool", &self.pool)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +175,7 @@ impl Db {
             pool,
             backend,
             write_turn: Arc::default(),
+            observers: Arc::default(),
         })
     }
 
@@ -167,13 +214,26 @@ impl Db {
     /// database would hold a connection that the one holding the lock may need, and SQLite's busy handler
     /// polls with sleeps where a queue hands over at once.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let started = std::time::Instant::now();
         let turn = self.write_turn.clone().lock_owned().await;
         let mut tx = Tx {
             inner: self.pool.begin().await?,
             _turn: turn,
+            observers: self.observers.read().map(|o| o.clone()).unwrap_or_default(),
+            events: Vec::new(),
+            waited: Duration::ZERO,
+            appending: Duration::ZERO,
         };
         audit::lock_head(&mut tx, self.backend).await?;
+        tx.waited = started.elapsed();
         Ok(tx)
+    }
+
+    /// Has `observer` told of every later commit by this handle and its clones.
+    pub fn observe_commits(&self, observer: CommitObserver) {
+        if let Ok(mut observers) = self.observers.write() {
+            observers.push(observer);
+        }
     }
 
     /// Answers whether the database responds (for `/readyz`).

@@ -22,6 +22,7 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn app(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
     Router::new()
         .merge(health::router())
         .merge(crate::pages::router::<AppState>())
@@ -39,12 +40,17 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::api::router())
         .merge(crate::scim::router())
         .merge(crate::admin::router())
+        .route_layer(middleware::from_fn(crate::metrics::http::route_template))
         .fallback(not_found)
         .layer(middleware::from_fn(input::reject_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))
         .layer(middleware::from_fn(logging::log_request))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::http::track,
+        ))
         .with_state(state)
 }
 

@@ -32,8 +32,8 @@ where
     }
 }
 
-/// The client's address: the peer of the connection. The rule for trusted proxies (which forwarded
-/// headers to believe, and from whom) belongs here and nowhere else.
-fn client_ip(_config: &Config, peer: Option<IpAddr>, _parts: &Parts) -> Option<IpAddr> {
-    peer
+/// The client's address: the peer of the connection, or what a trusted proxy says it forwarded for
+/// (see [`super::forwarded`]).
+fn client_ip(config: &Config, peer: Option<IpAddr>, parts: &Parts) -> Option<IpAddr> {
+    super::forwarded::client_ip(&config.trusted_proxies, peer, &parts.headers)
 }

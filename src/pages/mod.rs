@@ -9,6 +9,7 @@ pub mod address;
 pub mod error;
 pub mod flow;
 pub mod form;
+mod forwarded;
 
 use axum::Router;
 use axum::http::header;

@@ -23,14 +23,6 @@ async fn an_unknown_key_in_the_file_is_refused_naming_the_key() {
 }
 
 #[tokio::test]
-async fn an_unknown_environment_key_is_refused_naming_the_key() {
-    let out = run_cli(&["migrate"], &[("TAPID_LISTN", "127.0.0.1:1")]).await;
-
-    assert!(!out.success);
-    assert!(out.stderr.contains("unknown key `listn`"), "{}", out.stderr);
-}
-
-#[tokio::test]
 async fn an_invalid_value_is_refused_naming_the_key() {
     let out = run_cli(&["migrate"], &[("TAPID_ISSUER", "http://example.com")]).await;
     assert!(!out.success);

@@ -14,6 +14,7 @@ mod hostile;
 mod instances;
 mod logout;
 mod oidc;
+mod ops;
 mod scim;
 mod secrets_at_rest;
 mod serve;

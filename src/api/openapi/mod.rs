@@ -3,6 +3,7 @@
 
 mod paths;
 mod schemas;
+mod webhooks;
 
 use axum::Json;
 use axum::extract::State;
@@ -31,14 +32,22 @@ pub fn document(issuer: &str) -> Value {
         },
         "servers": [ { "url": issuer } ],
         "security": [ { "bearer": [] } ],
-        "paths": paths::paths(),
+        "paths": merged(paths::paths(), webhooks::paths()),
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" }
             },
-            "schemas": schemas::schemas()
+            "schemas": merged(schemas::schemas(), webhooks::schemas())
         }
     })
+}
+
+/// Two objects as one.
+fn merged(mut all: Value, more: Value) -> Value {
+    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
+        all.extend(more);
+    }
+    all
 }
 
 /// A response whose body is the API's error.

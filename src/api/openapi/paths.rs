@@ -9,7 +9,13 @@ fn body(schema: Value) -> Value {
 }
 
 /// An operation: its id, summary, success status and body schema, and the errors it may answer.
-fn op(id: &str, summary: &str, status: &str, success: Value, request: Option<Value>) -> Value {
+pub(super) fn op(
+    id: &str,
+    summary: &str,
+    status: &str,
+    success: Value,
+    request: Option<Value>,
+) -> Value {
     let mut responses = Map::new();
     responses.insert(
         status.into(),
@@ -44,7 +50,7 @@ fn op(id: &str, summary: &str, status: &str, success: Value, request: Option<Val
     operation
 }
 
-fn path_param(name: &str, description: &str) -> Value {
+pub(super) fn path_param(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
 }
 
@@ -52,7 +58,7 @@ fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
-fn list_of(schema: &str) -> Value {
+pub(super) fn list_of(schema: &str) -> Value {
     json!({ "type": "array", "items": schema_ref(schema) })
 }
 

@@ -27,6 +27,8 @@ pub struct TestApp {
     /// The browser's cookie jar, shared with `second_instance()` so one browser can cross instances.
     pub cookies: Arc<Jar>,
     pub dir: Arc<tempfile::TempDir>,
+    /// The instance's metrics, as its `/metrics` would render them.
+    pub metrics: Arc<tapid::metrics::Metrics>,
     _database: Arc<TestDatabase>,
 }
 
@@ -55,10 +57,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("bootstrap");
     let cookies = Arc::new(Jar::default());
-    serve_instance(listener, db.clone(), config.clone()).await;
+    let metrics = serve_instance(listener, db.clone(), config.clone()).await;
     TestApp {
         client: client_with(addr, cookies.clone()),
         cookies,
+        metrics,
         issuer,
         addr,
         db,
@@ -70,11 +73,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// Serves the real router for one instance: its own connection pool, key caches and state.
-async fn serve_instance(listener: TcpListener, db: Db, config: Config) {
+async fn serve_instance(
+    listener: TcpListener,
+    db: Db,
+    config: Config,
+) -> Arc<tapid::metrics::Metrics> {
     let sealer = tapid::secrets::Sealer::from_config(&config).expect("key");
     sealer.check_against(&db).await.expect("key check");
     let limits = config.http.clone();
     let state = tapid::AppState::new(db, config, sealer);
+    let metrics = state.metrics.clone();
     let app = tapid::app(state);
     tokio::spawn(async move {
         // The server's own connection handling, timeouts and limit included.
@@ -84,6 +92,7 @@ async fn serve_instance(listener: TcpListener, db: Db, config: Config) {
             .await
             .expect("serve");
     });
+    metrics
 }
 
 /// A client that keeps cookies, follows no redirects and reaches `localhost` at the test server.
@@ -107,6 +116,7 @@ impl TestApp {
         TestApp {
             client: client_with(self.addr, cookies.clone()),
             cookies,
+            metrics: self.metrics.clone(),
             issuer: self.issuer.clone(),
             addr: self.addr,
             db: self.db.clone(),
@@ -128,10 +138,11 @@ impl TestApp {
             ..self.config.clone()
         };
         let db = Db::open(&self.database_url).await.expect("open database");
-        serve_instance(listener, db.clone(), config.clone()).await;
+        let metrics = serve_instance(listener, db.clone(), config.clone()).await;
         TestApp {
             client: client_with(addr, self.cookies.clone()),
             cookies: self.cookies.clone(),
+            metrics,
             issuer: self.issuer.clone(),
             addr,
             db,
