@@ -46,6 +46,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
     let metrics = crate::metrics::spawn(&state).await?;
+    let logouts = crate::oidc::backchannel::spawn(state.oidc.clone());
     let webhooks = crate::webhooks::deliver::spawn(state.clone());
     connections::serve(
         listener,
@@ -57,6 +58,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     expiry.abort();
     purge.abort();
+    logouts.abort();
     webhooks.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

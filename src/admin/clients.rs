@@ -130,6 +130,7 @@ pub async fn clients_post(
         id_token_alg: fields.text("id_token_alg"),
         access_token_alg: fields.text("access_token_alg"),
         roles: roles?,
+        logout: Default::default(),
     };
     match clients::add(&state.db, &admin.authority, input).await {
         Ok((client, Some(secret))) => Ok(secret_page(&admin, client.id, secret)),
@@ -184,6 +185,8 @@ pub struct ClientView {
     post_logout_redirect_uris: String,
     id_token_algs: Vec<AlgChoice>,
     access_token_algs: Vec<AlgChoice>,
+    /// How its Logout Tokens fared (back-channel logout), when shown.
+    logout: Option<clients::LogoutStatus>,
 }
 
 fn client_view(admin: &Admin, client: Client, done: Option<&'static str>) -> ClientView {
@@ -196,6 +199,7 @@ fn client_view(admin: &Admin, client: Client, done: Option<&'static str>) -> Cli
         post_logout_redirect_uris: client.post_logout_redirect_uris.join("\n"),
         id_token_algs: alg_choices(client.id_token_alg.as_str()),
         access_token_algs: alg_choices(client.access_token_alg.as_str()),
+        logout: None,
         client,
     }
 }
@@ -207,7 +211,10 @@ pub async fn client_get(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let client = clients::get(&state.db, &admin.authority, &id).await?;
-    Ok(client_view(&admin, client, note(query.done.as_deref())).into_response())
+    let logout = clients::logout_status(&state.db, &admin.authority, &client).await?;
+    let mut view = client_view(&admin, client, note(query.done.as_deref()));
+    view.logout = logout;
+    Ok(view.into_response())
 }
 
 pub async fn client_post(

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
             get(passes::issue_get).post(passes::issue_post),
         )
         .route("/admin/users/{id}/pass/revoke", post(passes::revoke_post))
+        .route("/admin/users/{id}/sign-out", post(users::sign_out_post))
         .route(
             "/admin/users/{id}/methods/remove",
             get(methods::remove_get).post(methods::remove_post),

@@ -111,6 +111,7 @@ pub async fn users_post(
         username: fields.get("username").unwrap_or_default().to_string(),
         display_name: fields.text("display_name"),
         email: fields.text("email"),
+        email_verified: fields.has("email_verified"),
         roles: roles_of(&fields)?,
         groups: fields.all("group"),
     };
@@ -177,6 +178,7 @@ pub fn note(done: Option<&str>) -> Option<&'static str> {
         "revoked" => "The pass was revoked; sessions that began with it have ended.",
         "removed" => "The method was removed.",
         "removed-all" => "Every method was removed and the user was signed out everywhere.",
+        "signed-out" => "The user was signed out everywhere, and their applications were told.",
         "added" => "Added.",
         "saved" => "Saved.",
         _ => return None,
@@ -244,6 +246,9 @@ pub async fn user_post(
     let edit = users::UserEdit {
         display_name: Some(fields.text("display_name")),
         email: Some(fields.text("email")),
+        email_verified: fields
+            .has("email_verified_shown")
+            .then(|| fields.has("email_verified")),
         groups: fields.has("groups_shown").then(|| fields.all("group")),
         roles: fields
             .has("roles_shown")
@@ -263,4 +268,17 @@ pub async fn find_by_username(
 ) -> Result<crate::directory::User, AppError> {
     rules::may_read(&admin.authority)?;
     crate::directory::users::get_by_username(&state.db, username.trim()).await
+}
+
+/// `POST /admin/users/{id}/sign-out`: signs the person out everywhere (their applications too).
+pub async fn sign_out_post(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Result<Response, PageError> {
+    admin.check_form(&state, &headers, fields.csrf())?;
+    users::sign_out(&state.db, &admin.authority, &id).await?;
+    Ok(done(&format!("/admin/users/{id}"), "signed-out"))
 }

@@ -22,6 +22,7 @@ pub struct UserLine {
     pub email: String,
     pub roles: String,
     pub enabled: bool,
+    pub email_verified: bool,
 }
 
 impl From<&User> for UserLine {
@@ -33,6 +34,7 @@ impl From<&User> for UserLine {
             email: u.email.clone().unwrap_or_default(),
             roles: Role::format_list(&u.roles),
             enabled: u.enabled,
+            email_verified: u.email_verified,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiCaller;
 use super::body::{JsonBody, present};
-use crate::admin::service::clients::{self, ClientEdit, ClientInput};
+use crate::admin::service::clients::{self, ClientEdit, ClientInput, LogoutInput};
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::Client;
@@ -66,6 +66,12 @@ pub struct CreateBody {
     access_token_alg: Option<String>,
     #[serde(default)]
     roles: Vec<Role>,
+    backchannel_logout_uri: Option<String>,
+    backchannel_logout_session_required: Option<bool>,
+    frontchannel_logout_uri: Option<String>,
+    frontchannel_logout_session_required: Option<bool>,
+    allowed_origins: Option<Vec<String>>,
+    may_introspect: Option<bool>,
 }
 
 pub async fn clients_post(
@@ -84,6 +90,14 @@ pub async fn clients_post(
         id_token_alg: body.id_token_alg,
         access_token_alg: body.access_token_alg,
         roles: body.roles,
+        logout: LogoutInput {
+            backchannel_logout_uri: body.backchannel_logout_uri.map(Some),
+            backchannel_logout_session_required: body.backchannel_logout_session_required,
+            frontchannel_logout_uri: body.frontchannel_logout_uri.map(Some),
+            frontchannel_logout_session_required: body.frontchannel_logout_session_required,
+            allowed_origins: body.allowed_origins,
+            may_introspect: body.may_introspect,
+        },
     };
     let (client, secret) = clients::add(&state.db, &caller.authority, input).await?;
     Ok(with_secret(StatusCode::CREATED, client, secret))
@@ -109,6 +123,14 @@ pub struct EditBody {
     id_token_alg: Option<String>,
     access_token_alg: Option<String>,
     roles: Option<Vec<Role>>,
+    #[serde(default, deserialize_with = "present")]
+    backchannel_logout_uri: Option<Option<String>>,
+    backchannel_logout_session_required: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    frontchannel_logout_uri: Option<Option<String>>,
+    frontchannel_logout_session_required: Option<bool>,
+    allowed_origins: Option<Vec<String>>,
+    may_introspect: Option<bool>,
     #[serde(default)]
     new_secret: bool,
 }
@@ -128,6 +150,14 @@ pub async fn client_patch(
         id_token_alg: body.id_token_alg,
         access_token_alg: body.access_token_alg,
         roles: body.roles,
+        logout: LogoutInput {
+            backchannel_logout_uri: body.backchannel_logout_uri,
+            backchannel_logout_session_required: body.backchannel_logout_session_required,
+            frontchannel_logout_uri: body.frontchannel_logout_uri,
+            frontchannel_logout_session_required: body.frontchannel_logout_session_required,
+            allowed_origins: body.allowed_origins,
+            may_introspect: body.may_introspect,
+        },
         new_secret: body.new_secret,
     };
     let (client, secret) = clients::update(&state.db, &caller.authority, &id, edit).await?;

@@ -29,6 +29,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/users/{id}", &["get", "patch", "delete"]),
     ("/api/v1/users/{id}/methods", &["get", "delete"]),
     ("/api/v1/users/{id}/methods/{method_id}", &["delete"]),
+    ("/api/v1/users/{id}/sessions", &["delete"]),
     (
         "/api/v1/users/{id}/temporary-access-pass",
         &["get", "post", "delete"],
@@ -66,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/users/{id}/methods",
             route(get(users::methods_get).delete(users::methods_delete)),
+        )
+        .route(
+            "/api/v1/users/{id}/sessions",
+            route(axum::routing::delete(users::sessions_delete)),
         )
         .route(
             "/api/v1/users/{id}/methods/{method_id}",

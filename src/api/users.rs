@@ -46,6 +46,8 @@ pub struct CreateBody {
     display_name: Option<String>,
     email: Option<String>,
     #[serde(default)]
+    email_verified: bool,
+    #[serde(default)]
     roles: Vec<Role>,
     #[serde(default)]
     groups: Vec<String>,
@@ -60,6 +62,7 @@ pub async fn users_post(
         username: body.username,
         display_name: body.display_name,
         email: body.email,
+        email_verified: body.email_verified,
         roles: body.roles,
         groups: body.groups,
     };
@@ -84,6 +87,7 @@ pub struct EditBody {
     display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     email: Option<Option<String>>,
+    email_verified: Option<bool>,
     roles: Option<Vec<Role>>,
     groups: Option<Vec<String>>,
     enabled: Option<bool>,
@@ -98,6 +102,7 @@ pub async fn user_patch(
     let edit = UserEdit {
         display_name: body.display_name,
         email: body.email,
+        email_verified: body.email_verified,
         roles: body.roles,
         groups: body.groups,
         enabled: body.enabled,
@@ -158,4 +163,15 @@ pub async fn method_delete(
     )
     .await?;
     Ok(Json(method))
+}
+
+/// `DELETE /api/v1/users/{id}/sessions`: signs the person out everywhere.
+pub async fn sessions_delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<crate::directory::users::SignedOut>, AppError> {
+    Ok(Json(
+        users::sign_out(&state.db, &caller.authority, &id).await?,
+    ))
 }

@@ -9,7 +9,7 @@ use crate::audit::Actor;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, GrantType, NewClient, RedirectUri,
+    self, Client, ClientChanges, ClientId, GrantType, LogoutChanges, NewClient, Origin, RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -68,6 +68,75 @@ pub struct ClientFields {
     /// Role for service use of the admin API (admin or helpdesk); repeat for several.
     #[arg(long = "role", value_name = "ROLE")]
     role: Vec<String>,
+    #[command(flatten)]
+    logout: LogoutFields,
+}
+
+/// Sign-out that reaches the application, and browser access.
+#[derive(Debug, Args)]
+pub struct LogoutFields {
+    /// Back-channel logout: tapid POSTs a Logout Token here when a session the client got tokens in ends.
+    #[arg(long, value_name = "URI", conflicts_with = "no_backchannel_logout")]
+    backchannel_logout_uri: Option<String>,
+    /// Stop back-channel logout for this client.
+    #[arg(long)]
+    no_backchannel_logout: bool,
+    /// The client needs `sid` in Logout Tokens (tapid always sends it); `=false` to clear.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    backchannel_logout_session_required: Option<bool>,
+    /// Front-channel logout: loaded in an iframe on the signed-out page.
+    #[arg(long, value_name = "URI", conflicts_with = "no_frontchannel_logout")]
+    frontchannel_logout_uri: Option<String>,
+    /// Stop front-channel logout for this client.
+    #[arg(long)]
+    no_frontchannel_logout: bool,
+    /// Add `iss` and `sid` to the front-channel logout URI; `=false` to clear.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    frontchannel_logout_session_required: Option<bool>,
+    /// An origin (scheme://host[:port]) allowed to call the token endpoints from a browser, besides the
+    /// redirect URIs' origins; repeat for several. On update, replaces the list.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    allowed_origin: Vec<String>,
+    /// Remove every allowed origin.
+    #[arg(long, conflicts_with = "allowed_origin")]
+    no_allowed_origins: bool,
+    /// A resource server: may introspect tokens whose audience includes it; `=false` to clear.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    introspection: Option<bool>,
+}
+
+impl LogoutFields {
+    fn changes(&self) -> Result<LogoutChanges, AppError> {
+        let uri = |value: &Option<String>, remove: bool| -> Result<_, AppError> {
+            Ok(match (value, remove) {
+                (Some(u), _) => Some(Some(RedirectUri::parse(u)?)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            })
+        };
+        Ok(LogoutChanges {
+            backchannel_logout_uri: uri(&self.backchannel_logout_uri, self.no_backchannel_logout)?,
+            backchannel_logout_session_required: self.backchannel_logout_session_required,
+            frontchannel_logout_uri: uri(
+                &self.frontchannel_logout_uri,
+                self.no_frontchannel_logout,
+            )?,
+            frontchannel_logout_session_required: self.frontchannel_logout_session_required,
+            allowed_origins: if self.no_allowed_origins {
+                Some(Vec::new())
+            } else if self.allowed_origin.is_empty() {
+                None
+            } else {
+                Some(
+                    self.allowed_origin
+                        .iter()
+                        .map(|o| Origin::parse(o))
+                        .collect::<Result<_, _>>()?,
+                )
+            },
+            may_introspect: self.introspection,
+        })
+    }
 }
 
 impl ClientFields {
@@ -148,6 +217,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             new.id_token_alg = fields.id_token_alg()?.unwrap_or(SigningAlg::RS256);
             new.access_token_alg = fields.access_token_alg()?.unwrap_or(SigningAlg::RS256);
             new.roles = fields.roles()?;
+            new.logout = fields.logout.changes()?;
             let (client, secret) = clients::add(db, &actor, new).await?;
             print(ctx, &client, secret);
         }
@@ -166,6 +236,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 id_token_alg: fields.id_token_alg()?,
                 access_token_alg: fields.access_token_alg()?,
                 roles: Some(fields.roles()?).filter(|r| !r.is_empty()),
+                logout: fields.logout.changes()?,
                 new_secret,
             };
             let (client, secret) = clients::update(db, &actor, &id, changes).await?;
@@ -258,6 +329,14 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
         } else {
             Role::format_list(&client.roles)
         }
+    );
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!("back-channel:     {}", opt(&client.backchannel_logout_uri));
+    println!("front-channel:    {}", opt(&client.frontchannel_logout_uri));
+    println!("allowed origins:  {}", list(&client.allowed_origins));
+    println!(
+        "introspection:    {}",
+        if client.may_introspect { "yes" } else { "no" }
     );
     if let Some(secret) = secret {
         println!("client secret:    {secret}");

@@ -45,6 +45,9 @@ pub enum UserCommand {
     Disable { username: String },
     /// Enable a disabled user.
     Enable { username: String },
+    /// Sign a user out everywhere: their sessions end, the applications that got tokens in them are told
+    /// (back-channel logout), their tokens are revoked.
+    SignOut { username: String },
     /// Remove a user and everything that belongs to them.
     Remove { username: String },
 }
@@ -57,6 +60,10 @@ pub struct UserFields {
     /// Email address.
     #[arg(long)]
     email: Option<String>,
+    /// Mark the email address as checked (sent as `email_verified`); `=false` to clear. A changed
+    /// address is unverified unless given again.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    email_verified: Option<bool>,
     /// Role (admin or helpdesk); repeat for several. On update, replaces the roles.
     #[arg(long = "role", value_name = "ROLE")]
     role: Vec<String>,
@@ -93,6 +100,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
             let mut new = NewUser::named(Username::parse(&username)?);
             new.display_name = fields.name.clone();
             new.email = fields.email()?;
+            new.email_verified = fields.email_verified.unwrap_or(false);
             new.roles = fields.roles()?;
             new.groups = fields.group.clone();
             let user = directory::users::create(db, &actor, new).await?;
@@ -110,6 +118,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
                     Some(_) => Some(fields.email()?),
                     None => None,
                 },
+                email_verified: fields.email_verified,
                 roles: if no_roles {
                     Some(Vec::new())
                 } else if fields.role.is_empty() {
@@ -143,6 +152,20 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { username } => {
             let user = directory::users::set_enabled(db, &actor, &username, false).await?;
             show(ctx, &user).await?;
+        }
+        UserCommand::SignOut { username } => {
+            let user = directory::users::find_by_username(db, &username)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))?;
+            let out = directory::users::sign_out(db, &actor, &user).await?;
+            if ctx.json {
+                output::json(&out);
+            } else {
+                println!(
+                    "signed `{username}` out everywhere ({} sessions ended, {} tokens revoked)",
+                    out.sessions_ended, out.tokens_revoked
+                );
+            }
         }
         UserCommand::Enable { username } => {
             let user = directory::users::set_enabled(db, &actor, &username, true).await?;

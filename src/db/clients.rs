@@ -16,16 +16,25 @@ pub struct ClientRow {
     pub id_token_alg: String,
     pub access_token_alg: String,
     pub roles: String,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: i64,
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: i64,
+    pub allowed_origins: String,
+    pub may_introspect: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, name, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, \
-     scopes, id_token_alg, access_token_alg, roles, created_at, updated_at";
+     scopes, id_token_alg, access_token_alg, roles, backchannel_logout_uri, \
+     backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, \
+     allowed_origins, may_introspect, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "INSERT INTO oidc_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO oidc_clients ({COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(&row.id)
     .bind(&row.name)
@@ -37,6 +46,12 @@ pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.id_token_alg)
     .bind(&row.access_token_alg)
     .bind(&row.roles)
+    .bind(&row.backchannel_logout_uri)
+    .bind(row.backchannel_logout_session_required)
+    .bind(&row.frontchannel_logout_uri)
+    .bind(row.frontchannel_logout_session_required)
+    .bind(&row.allowed_origins)
+    .bind(row.may_introspect)
     .bind(row.created_at)
     .bind(row.updated_at)
     .execute(&mut **tx)
@@ -48,7 +63,10 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE oidc_clients SET name = $2, secret_hash = $3, redirect_uris = $4, \
          post_logout_redirect_uris = $5, grant_types = $6, scopes = $7, id_token_alg = $8, \
-         access_token_alg = $9, roles = $10, updated_at = $11 WHERE id = $1",
+         access_token_alg = $9, roles = $10, backchannel_logout_uri = $11, \
+         backchannel_logout_session_required = $12, frontchannel_logout_uri = $13, \
+         frontchannel_logout_session_required = $14, allowed_origins = $15, may_introspect = $16, \
+         updated_at = $17 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.name)
@@ -60,6 +78,12 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.id_token_alg)
     .bind(&row.access_token_alg)
     .bind(&row.roles)
+    .bind(&row.backchannel_logout_uri)
+    .bind(row.backchannel_logout_session_required)
+    .bind(&row.frontchannel_logout_uri)
+    .bind(row.frontchannel_logout_session_required)
+    .bind(&row.allowed_origins)
+    .bind(row.may_introspect)
     .bind(row.updated_at)
     .execute(&mut **tx)
     .await?;
@@ -91,4 +115,17 @@ where
     sqlx::query_as::<Any, ClientRow>(&format!("SELECT {COLUMNS} FROM oidc_clients ORDER BY id"))
         .fetch_all(db)
         .await
+}
+
+/// Every origin a browser application may call the token endpoints from: the origins of the registered
+/// redirect URIs and the explicitly allowed ones (both space-separated lists, as stored).
+pub async fn origin_lists<'e, E>(db: E) -> Result<Vec<(String, String)>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT redirect_uris, allowed_origins FROM oidc_clients",
+    )
+    .fetch_all(db)
+    .await
 }

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod codes;
 pub mod groups;
 pub mod keys;
+pub mod logout;
 pub mod methods;
 pub mod metrics;
 pub mod passes;

@@ -1,6 +1,8 @@
 //! The `sessions` table.
 
-use sqlx::{Any, FromRow};
+use sqlx::{Any, AnyConnection, FromRow};
+
+use super::logout::{self, Ending};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct SessionRow {
@@ -97,37 +99,19 @@ where
     Ok(done.rows_affected())
 }
 
-pub async fn delete_by_sid<'e, E>(db: E, sid: &str) -> Result<u64, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    let done = sqlx::query("DELETE FROM sessions WHERE sid = $1")
-        .bind(sid)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
-}
-
-/// Ends every session of a user (disabled, removed, methods reset).
-pub async fn delete_by_user<'e, E>(db: E, user_id: &str) -> Result<u64, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
-}
-
-/// Ends every session that began with a pass (revoked or expired).
-pub async fn delete_by_tap<'e, E>(db: E, tap_id: &str) -> Result<u64, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    let done = sqlx::query("DELETE FROM sessions WHERE tap_id = $1")
-        .bind(tap_id)
-        .execute(db)
+/// Ends sessions for good: first queues the Logout Tokens owed to the applications that received tokens
+/// in them (same transaction, so a session never ends without them), then deletes them.
+pub async fn end(
+    conn: &mut AnyConnection,
+    ending: Ending<'_>,
+    reason: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    logout::enqueue(&mut *conn, ending, reason, now).await?;
+    let (column, value) = ending.column_and_value();
+    let done = sqlx::query(&format!("DELETE FROM sessions WHERE {column} = $1"))
+        .bind(value)
+        .execute(conn)
         .await?;
     Ok(done.rows_affected())
 }

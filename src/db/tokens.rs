@@ -56,6 +56,10 @@ pub async fn insert(tx: &mut Tx, row: &TokenRow) -> Result<(), sqlx::Error> {
     .bind(row.revoked_at)
     .execute(&mut **tx)
     .await?;
+    // The session's end must reach every client that received tokens in it (back-channel logout).
+    if let (ACCESS, Some(sid), Some(user_id)) = (row.kind.as_str(), &row.sid, &row.user_id) {
+        super::logout::remember_client(tx, sid, &row.client_id, user_id, row.created_at).await?;
+    }
     Ok(())
 }
 

@@ -10,6 +10,8 @@ pub struct UserRow {
     pub username: String,
     pub display_name: Option<String>,
     pub email: Option<String>,
+    /// 0 or 1, like `enabled`.
+    pub email_verified: i64,
     /// 0 or 1: sqlx's `Any` driver has no portable boolean.
     pub enabled: i64,
     pub roles: String,
@@ -17,12 +19,13 @@ pub struct UserRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, username, display_name, email, enabled, roles, created_at, updated_at";
+const COLUMNS: &str =
+    "id, username, display_name, email, email_verified, enabled, roles, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO users (id, username, username_key, display_name, email, enabled, roles, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO users (id, username, username_key, display_name, email, enabled, roles, created_at, \
+         updated_at, email_verified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&row.id)
     .bind(&row.username)
@@ -33,6 +36,7 @@ pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     .bind(&row.roles)
     .bind(row.created_at)
     .bind(row.updated_at)
+    .bind(row.email_verified)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -40,8 +44,8 @@ pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
 
 pub async fn update(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET display_name = $2, email = $3, enabled = $4, roles = $5, updated_at = $6 \
-         WHERE id = $1",
+        "UPDATE users SET display_name = $2, email = $3, enabled = $4, roles = $5, updated_at = $6, \
+         email_verified = $7 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.display_name)
@@ -49,6 +53,7 @@ pub async fn update(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     .bind(row.enabled)
     .bind(&row.roles)
     .bind(row.updated_at)
+    .bind(row.email_verified)
     .execute(&mut **tx)
     .await?;
     Ok(())

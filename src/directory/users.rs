@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use super::{Email, Role, Username};
 use crate::audit::{self, Actor, Event, Target};
+use crate::db::logout::Ending;
 use crate::db::users::UserRow;
 use crate::db::{self, Db, Tx};
 use crate::error::AppError;
@@ -15,6 +16,8 @@ pub struct User {
     pub username: String,
     pub display_name: Option<String>,
     pub email: Option<String>,
+    /// Someone checked that the address is the person's (false until marked; false again once changed).
+    pub email_verified: bool,
     pub enabled: bool,
     pub roles: Vec<Role>,
     #[serde(with = "time::serde::rfc3339")]
@@ -48,6 +51,7 @@ impl From<UserRow> for User {
             id: row.id,
             username: row.username,
             display_name: row.display_name,
+            email_verified: row.email_verified != 0 && row.email.is_some(),
             email: row.email,
             enabled: row.enabled != 0,
             created_at: db::from_ts(row.created_at),
@@ -63,6 +67,7 @@ impl From<&User> for UserRow {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             email: user.email.clone(),
+            email_verified: i64::from(user.email_verified),
             enabled: i64::from(user.enabled),
             roles: Role::format_list(&user.roles),
             created_at: db::ts(user.created_at),
@@ -76,6 +81,7 @@ pub struct NewUser {
     pub username: Username,
     pub display_name: Option<String>,
     pub email: Option<Email>,
+    pub email_verified: bool,
     pub roles: Vec<Role>,
     pub groups: Vec<String>,
 }
@@ -86,6 +92,7 @@ impl NewUser {
             username,
             display_name: None,
             email: None,
+            email_verified: false,
             roles: Vec::new(),
             groups: Vec::new(),
         }
@@ -97,6 +104,8 @@ impl NewUser {
 pub struct UserChanges {
     pub display_name: Option<Option<String>>,
     pub email: Option<Option<Email>>,
+    /// Mark the address verified (or not). A changed address is unverified unless this says otherwise.
+    pub email_verified: Option<bool>,
     pub roles: Option<Vec<Role>>,
     /// The complete set of groups the user should belong to.
     pub groups: Option<Vec<String>>,
@@ -118,6 +127,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<User, AppErr
         id: uuid::Uuid::new_v4().to_string(),
         username: new.username.as_str().to_string(),
         display_name: clean_name(new.display_name)?,
+        email_verified: new.email_verified && new.email.is_some(),
         email: new.email.map(|e| e.as_str().to_string()),
         enabled: true,
         roles: new.roles,
@@ -145,6 +155,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<User, AppErr
             .detail("roles", &user.roles)
             .detail("groups", &groups)
             .detail("email", &user.email)
+            .detail("email_verified", user.email_verified)
             .detail("display_name", &user.display_name),
     )
     .await?;
@@ -188,9 +199,25 @@ pub async fn update(
         user.display_name = clean_name(name)?;
         event = event.detail("display_name", &user.display_name);
     }
+    let touches_email = changes.email.is_some() || changes.email_verified.is_some();
     if let Some(email) = changes.email {
-        user.email = email.map(|e| e.as_str().to_string());
+        let email = email.map(|e| e.as_str().to_string());
+        if email != user.email {
+            user.email_verified = false;
+        }
+        user.email = email;
         event = event.detail("email", &user.email);
+    }
+    if let Some(verified) = changes.email_verified {
+        if verified && user.email.is_none() {
+            return Err(AppError::invalid(
+                "there is no email address to mark as verified",
+            ));
+        }
+        user.email_verified = verified;
+    }
+    if touches_email {
+        event = event.detail("email_verified", user.email_verified);
     }
     let mut roles_changed = false;
     if let Some(mut roles) = changes.roles {
@@ -240,7 +267,13 @@ pub async fn set_enabled(
     let mut event = Event::new(actor.clone(), "user.enabled").target(user.target());
     if !enabled {
         // A disabled person is signed out everywhere at once: sessions end, tokens are revoked.
-        let sessions = db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+        let sessions = db::sessions::end(
+            &mut tx,
+            Ending::User(&user.id),
+            "user_disabled",
+            db::ts(db::now()),
+        )
+        .await?;
         let tokens = db::tokens::revoke_by_user(&mut tx, &user.id).await?;
         event = Event::new(actor.clone(), "user.disabled")
             .target(user.target())
@@ -250,6 +283,36 @@ pub async fn set_enabled(
     audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// What signing a person out ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SignedOut {
+    pub sessions_ended: u64,
+    pub tokens_revoked: u64,
+}
+
+/// Signs a person out everywhere (from the console or the API): every session ends — and, through the
+/// logout outbox, the applications' sessions that began from them — and every token is revoked.
+pub async fn sign_out(db: &Db, actor: &Actor, user: &User) -> Result<SignedOut, AppError> {
+    let mut tx = db.begin().await?;
+    let now = db::ts(db::now());
+    let sessions = db::sessions::end(&mut tx, Ending::User(&user.id), "signed_out", now).await?;
+    let tokens = db::tokens::revoke_by_user(&mut tx, &user.id).await?;
+    audit::record(
+        &mut tx,
+        Event::new(actor.clone(), "user.signed_out")
+            .target(user.target())
+            .detail("reason", "administrator")
+            .detail("sessions_ended", sessions)
+            .detail("tokens_revoked", tokens),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignedOut {
+        sessions_ended: sessions,
+        tokens_revoked: tokens,
+    })
 }
 
 pub async fn remove(db: &Db, actor: &Actor, username: &str) -> Result<User, AppError> {

@@ -3,11 +3,14 @@
 
 mod body_deadline;
 pub mod connections;
+mod cors;
 mod headers;
 mod health;
 mod input;
 mod limits;
 mod logging;
+
+pub use headers::csp_with_frames;
 
 use axum::Router;
 use axum::middleware;
@@ -23,6 +26,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(crate::pages::router::<AppState>())
+        .merge(
+            crate::oidc::browser_router()
+                .layer(middleware::from_fn_with_state(
+                    state.oidc.clone(),
+                    cors::cors,
+                ))
+                .with_state(state.oidc.clone()),
+        )
         .merge(crate::oidc::router().with_state(state.oidc.clone()))
         .merge(crate::login::router())
         .merge(crate::security_info::router())

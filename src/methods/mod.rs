@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Actor, Event};
+use crate::db::logout::Ending;
 use crate::db::methods::MethodRow;
 use crate::db::{self, Db};
 use crate::directory::User;
@@ -227,7 +228,13 @@ pub async fn remove_all(db: &Db, actor: &Actor, user: &User) -> Result<Vec<Metho
         db::methods::delete(&mut tx, &method.id).await?;
         record_removed(&mut tx, actor, user, method, None).await?;
     }
-    let sessions = db::sessions::delete_by_user(&mut *tx, &user.id).await?;
+    let sessions = db::sessions::end(
+        &mut tx,
+        Ending::User(&user.id),
+        "methods_removed",
+        db::ts(db::now()),
+    )
+    .await?;
     let tokens = db::tokens::revoke_by_user(&mut tx, &user.id).await?;
     if sessions > 0 || tokens > 0 {
         audit::record(

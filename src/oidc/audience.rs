@@ -8,9 +8,9 @@
 //!   asks for `scope=scim` to provision). SCIM accepts nothing else.
 //! - **Every other access token is for the client it was issued to**: `aud` = the client id. That is
 //!   what the client's own back end checks, and what `/userinfo` accepts (with `openid`).
-//! - A token request may name the audience with RFC 8707 `resource`. tapid issues tokens for two
-//!   resources besides the clients themselves, the admin API and SCIM; any other `resource` is
-//!   `invalid_target`.
+//! - A token request may name the audience with RFC 8707 `resource`: the admin API, SCIM, or a client
+//!   registered as a resource server (`may_introspect`; its client id is the resource identifier, e.g.
+//!   `urn:example:orders`), which may then introspect the token. Any other `resource` is `invalid_target`.
 //! - `/introspect` and `/revoke` answer a client about its own tokens, whatever their audience.
 //!
 //! ID tokens are always for the client (`aud` = client id) and are never accepted as access tokens
@@ -33,15 +33,45 @@ pub fn scim(issuer: &Issuer) -> String {
     issuer.url("/scim")
 }
 
-/// The audience of an access token for `client` with `scope`.
-pub fn of(issuer: &Issuer, client: &Client, scope: &Scope) -> String {
+/// The audience of an access token for `client` with `scope`, for the resource server named by the
+/// request (see [`check_target`]), if any.
+pub fn of(issuer: &Issuer, client: &Client, scope: &Scope, resource: Option<&str>) -> String {
     if scope.contains(scope::ADMIN_API) {
         admin_api(issuer)
     } else if scope.contains(scope::SCIM) {
         self::scim(issuer)
+    } else if let Some(resource) = resource {
+        resource.to_string()
     } else {
         client.id.clone()
     }
+}
+
+/// Checks the RFC 8707 `resource` of a token request: the admin API (see [`check_resource`]) or a
+/// registered resource server, whose id is returned to become the token's audience.
+pub async fn check_target(
+    state: &super::state::OidcState,
+    params: &Params,
+    scope: &Scope,
+) -> Result<Option<String>, OAuthError> {
+    if let Some(resource) = params.get("resource") {
+        let issuer = &state.config.issuer;
+        let ours = resource == admin_api(issuer) || resource == self::scim(issuer);
+        if !ours && !scope.contains(scope::ADMIN_API) && !scope.contains(scope::SCIM) {
+            let server = match super::clients::ClientId::parse(resource) {
+                Ok(id) => super::clients::find(&state.db, id.as_str()).await?,
+                Err(_) => None,
+            };
+            return match server.filter(|c| c.may_introspect) {
+                Some(server) => Ok(Some(server.id)),
+                None => Err(invalid_target(
+                    "the resource is neither the admin API, SCIM, nor a registered resource server",
+                )),
+            };
+        }
+    }
+    check_resource(&state.config.issuer, params, scope)?;
+    Ok(None)
 }
 
 /// Checks the RFC 8707 `resource` of a token request against the scope its access token will have.

@@ -20,8 +20,8 @@ pub async fn for_user(db: &Db, user: &User, scope: &Scope) -> Result<Map<String,
     if scope.contains(scope::EMAIL) {
         if let Some(email) = &user.email {
             claims.insert("email".into(), json!(email));
-            // Administrators type addresses in; nobody proved they own them.
-            claims.insert("email_verified".into(), json!(false));
+            // True only once an administrator (or provisioning) marked it: nobody proves it by signing in.
+            claims.insert("email_verified".into(), json!(user.email_verified));
         }
     }
     if scope.contains(scope::GROUPS) {

@@ -34,7 +34,9 @@ pub async fn authenticate(
                     "client_id does not match the authenticated client",
                 ));
             }
-            (id, Some(secret))
+            // `Basic base64(id:)` — an empty password — is how some libraries (Go's x/oauth2) present a
+            // public client: it is `none`, and only a public client passes that way.
+            (id, Some(secret).filter(|s| !s.is_empty()))
         }
         (None, secret) => match body_id {
             Some(id) => (id.to_string(), secret.map(String::from)),

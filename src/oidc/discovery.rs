@@ -1,4 +1,6 @@
-//! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0).
+//! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0), also served as
+//! `/.well-known/oauth-authorization-server` (RFC 8414), where OAuth-only clients look first: RFC 8414
+//! metadata is a superset-compatible reading of the same document.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -37,14 +39,13 @@ pub fn document(config: &Config) -> Bytes {
         "revocation_endpoint": issuer.url("/revoke"),
         "introspection_endpoint": issuer.url("/introspect"),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": client_auth::METHODS,
         "revocation_endpoint_auth_methods_supported": client_auth::METHODS,
         "introspection_endpoint_auth_methods_supported": client_auth::METHODS,
         "id_token_signing_alg_values_supported": algs,
-        "userinfo_signing_alg_values_supported": ["none"],
         "subject_types_supported": ["public"],
         "scopes_supported": scope::SUPPORTED,
         "claims_supported": claims::SUPPORTED,
@@ -55,8 +56,10 @@ pub fn document(config: &Config) -> Bytes {
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "authorization_response_iss_parameter_supported": true,
-        "frontchannel_logout_supported": false,
-        "backchannel_logout_supported": false,
+        "frontchannel_logout_supported": true,
+        "frontchannel_logout_session_supported": true,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     });
     Bytes::from(body.to_string())
 }

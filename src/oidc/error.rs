@@ -74,6 +74,8 @@ pub struct OAuthError {
     status: Option<StatusCode>,
     /// When to try again (`Retry-After`), for 429 and 503.
     retry_after: Option<HeaderValue>,
+    /// No credentials were presented at all: the challenge names no error (RFC 6750 §3.1).
+    bare_challenge: bool,
 }
 
 impl OAuthError {
@@ -85,6 +87,7 @@ impl OAuthError {
             challenge: None,
             status: None,
             retry_after: None,
+            bare_challenge: false,
         }
     }
 
@@ -113,6 +116,15 @@ impl OAuthError {
     }
 
     /// A bad, expired or revoked bearer token: 401 with a `Bearer` challenge.
+    /// A request to a protected resource that carried no token at all: 401 with a bare `Bearer`
+    /// challenge, as RFC 6750 §3.1 asks (no `error` in it).
+    pub fn token_missing() -> Self {
+        Self {
+            bare_challenge: true,
+            ..Self::invalid_token("no access token was presented")
+        }
+    }
+
     pub fn invalid_token(description: impl Into<Cow<'static, str>>) -> Self {
         Self {
             challenge: Some("Bearer"),
@@ -153,6 +165,7 @@ impl OAuthError {
         let description = self.description.replace(['"', '\\'], "'");
         Some(match scheme {
             "Basic" => "Basic realm=\"tapid\"".to_string(),
+            _ if self.bare_challenge => "Bearer realm=\"tapid\"".to_string(),
             _ => format!(
                 "Bearer realm=\"tapid\", error=\"{}\", error_description=\"{description}\"",
                 self.code.as_str()

@@ -1,5 +1,6 @@
-//! `/introspect` (RFC 7662): a client asks about one of its own tokens. Anything revoked, rotated, expired,
-//! unknown or belonging to another client is simply `{"active": false}`.
+//! `/introspect` (RFC 7662): a client asks about one of its own tokens, or — a client registered as a
+//! resource server (`may_introspect`) — about an access token whose audience includes it. Anything revoked,
+//! rotated, expired, unknown or not the asker's business is simply `{"active": false}`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,9 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::audience::Accept;
+use super::clients::Client;
 use super::error::OAuthError;
 use super::params::Params;
 use super::token::no_store;
+use super::tokens::AccessTokenClaims;
 use super::tokens::TokenRefused;
 use super::{client_auth, tokens};
 use crate::db;
@@ -26,13 +29,14 @@ pub async fn introspect_post(
     let params = Params::from_form(&headers, &body)?;
     let client = client_auth::authenticate(&state, &headers, &params).await?;
     let token = params.require("token")?;
-    let answer = describe(&state, &client.id, token).await?;
+    let answer = describe(&state, &client, token).await?;
     let mut response = Json(answer).into_response();
     no_store(response.headers_mut());
     Ok(response)
 }
 
-async fn describe(state: &OidcState, client_id: &str, token: &str) -> Result<Value, OAuthError> {
+async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Value, OAuthError> {
+    let client_id = client.id.as_str();
     let inactive = json!({ "active": false });
     let now = db::ts(db::now());
     let issuer = state.config.issuer.as_str();
@@ -57,20 +61,27 @@ async fn describe(state: &OidcState, client_id: &str, token: &str) -> Result<Val
         }
     }
     match tokens::verify_access_token(state, token, Accept::Any).await {
-        Ok(claims) if claims.client_id == client_id => Ok(json!({
-            "active": true,
-            "token_type": "Bearer",
-            "client_id": claims.client_id,
-            "sub": claims.sub,
-            "scope": claims.scope,
-            "iat": claims.iat,
-            "exp": claims.exp,
-            "iss": claims.iss,
-            "aud": claims.aud,
-            "jti": claims.jti,
-        })),
+        Ok(claims) if claims.client_id == client_id || for_resource_server(client, &claims) => {
+            Ok(json!({
+                "active": true,
+                "token_type": "Bearer",
+                "client_id": claims.client_id,
+                "sub": claims.sub,
+                "scope": claims.scope,
+                "iat": claims.iat,
+                "exp": claims.exp,
+                "iss": claims.iss,
+                "aud": claims.aud,
+                "jti": claims.jti,
+            }))
+        }
         Ok(_) => Ok(inactive),
         Err(TokenRefused::Invalid(_)) => Ok(inactive),
         Err(TokenRefused::Failed(e)) => Err(e.into()),
     }
+}
+
+/// Whether `client` is a resource server this access token is for (its audience names the client).
+fn for_resource_server(client: &Client, claims: &AccessTokenClaims) -> bool {
+    client.may_introspect && claims.aud == client.id
 }

@@ -15,7 +15,6 @@ use super::clients::{self, Client};
 use super::error::OAuthError;
 use super::params::Params;
 use super::tokens;
-use crate::audit::{self, Event};
 use crate::oidc::OidcState;
 use crate::session::{self, Session};
 
@@ -31,7 +30,58 @@ pub struct ConfirmView {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc/logged_out.html")]
-pub struct LoggedOutView;
+pub struct LoggedOutView {
+    /// Front-channel logout URIs of the session's applications, each loaded in an iframe.
+    pub frames: Vec<String>,
+    /// Where to go next (a post-logout redirect URI), once the frames had their moment.
+    pub continue_to: Option<String>,
+}
+
+impl LoggedOutView {
+    /// The signed-out page for a session's applications: with their front-channel logout frames, and a
+    /// content security policy that lets exactly those origins be framed.
+    pub fn with_frames(frames: Vec<String>, continue_to: Option<String>) -> Response {
+        let origins: Vec<String> = frames
+            .iter()
+            .filter_map(|f| clients::Origin::of_uri(f))
+            .collect();
+        let mut response = Self {
+            frames,
+            continue_to,
+        }
+        .into_response();
+        if !origins.is_empty() {
+            let csp = crate::http::csp_with_frames(&origins);
+            if let Ok(value) = header::HeaderValue::from_str(&csp) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+        response
+    }
+}
+
+/// The front-channel logout URIs to load for session `sid` (OpenID Connect Front-Channel Logout 1.0),
+/// with `iss` and `sid` for the clients that asked for them.
+pub async fn front_channel_frames(
+    state: &OidcState,
+    sid: &str,
+) -> Result<Vec<String>, crate::error::AppError> {
+    let rows = crate::db::logout::front_channel(state.db.pool(), sid).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let mut url = url::Url::parse(&row.frontchannel_logout_uri).ok()?;
+            if row.frontchannel_logout_session_required != 0 {
+                url.query_pairs_mut()
+                    .append_pair("iss", state.config.issuer.as_str())
+                    .append_pair("sid", sid);
+            }
+            Some(url.to_string())
+        })
+        .collect())
+}
 
 pub async fn logout_get(
     State(state): State<OidcState>,
@@ -100,8 +150,9 @@ async fn logout(state: &OidcState, jar: CookieJar, params: Result<Params, OAuthE
                 || (h.sid.is_none() && current.user_id() == Some(h.sub.as_str()))
         });
         if trusted {
+            let frames = front_channel_frames(state, &current.sid).await?;
             let jar = end(state, jar, &current).await?;
-            return Ok(finish(jar, &destination));
+            return Ok(finish_with(jar, &destination, frames));
         }
         Ok(ConfirmView {
             csrf: current.csrf.clone(),
@@ -145,12 +196,12 @@ pub async fn confirm_post(
         current
             .verify_csrf(params.get("csrf").unwrap_or_default())
             .map_err(|e| OAuthError::invalid_request(e.public_message()))?;
-        let jar = if current.sign_in.is_some() {
-            end(&state, jar, &current).await?
-        } else {
-            jar
-        };
-        Ok(finish(jar, &destination))
+        if current.sign_in.is_none() {
+            return Ok(finish(jar, &destination));
+        }
+        let frames = front_channel_frames(&state, &current.sid).await?;
+        let jar = end(&state, jar, &current).await?;
+        Ok(finish_with(jar, &destination, frames))
     }
     .await;
     result.unwrap_or_else(error_page)
@@ -196,33 +247,25 @@ async fn end(
     jar: CookieJar,
     current: &Session,
 ) -> Result<CookieJar, OAuthError> {
-    let jar = session::end(&state.db, &state.config, jar, current).await?;
-    if let Some(sign_in) = &current.sign_in {
-        let user = crate::directory::users::find_by_id(&state.db, &sign_in.user_id).await?;
-        let mut event = match &user {
-            Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),
-            None => Event::new(crate::audit::Actor::Anonymous, "session.ended"),
-        };
-        event = event.detail("reason", "logout").detail("sid", &current.sid);
-        let mut tx = state.db.begin().await?;
-        audit::record(&mut tx, event).await?;
-        tx.commit().await?;
-    }
-    Ok(jar)
+    Ok(session::end(&state.db, &state.config, jar, current, "logout").await?)
 }
 
 fn finish(jar: CookieJar, destination: &Destination) -> Response {
-    let response = match &destination.uri {
-        Some(uri) => match url::Url::parse(uri) {
-            Ok(mut url) => {
-                if let Some(s) = &destination.state {
-                    url.query_pairs_mut().append_pair("state", s);
-                }
-                Redirect::to(url.as_str()).into_response()
-            }
-            Err(_) => LoggedOutView.into_response(),
-        },
-        None => LoggedOutView.into_response(),
+    finish_with(jar, destination, Vec::new())
+}
+
+/// Back to the client (or the signed-out page); through the front-channel frames first, if any.
+fn finish_with(jar: CookieJar, destination: &Destination, frames: Vec<String>) -> Response {
+    let next = destination.uri.as_ref().and_then(|uri| {
+        let mut url = url::Url::parse(uri).ok()?;
+        if let Some(s) = &destination.state {
+            url.query_pairs_mut().append_pair("state", s);
+        }
+        Some(url.to_string())
+    });
+    let response = match (next, frames.is_empty()) {
+        (Some(url), true) => Redirect::to(&url).into_response(),
+        (next, _) => LoggedOutView::with_frames(frames, next),
     };
     let mut response = (jar, response).into_response();
     response.headers_mut().insert(

@@ -13,6 +13,8 @@ use crate::error::AppError;
 const INTERVAL: StdDuration = StdDuration::from_secs(600);
 /// Codes are kept a little past expiry, so that a late replay is still recognised (and revokes).
 const CODE_GRACE: Duration = Duration::hours(1);
+/// Delivered or abandoned Logout Tokens stay visible in the console this long.
+const LOGOUT_RETENTION: Duration = Duration::days(7);
 
 /// Purges every [`INTERVAL`] for as long as the server runs.
 pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
@@ -38,6 +40,7 @@ pub async fn purge(db: &Db) -> Result<u64, AppError> {
     let mut gone = db::codes::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
     gone += db::codes::delete_expired_requests(&mut *tx, db::ts(now)).await?;
     gone += db::tokens::delete_expired(&mut tx, db::ts(now)).await?;
+    gone += db::logout::purge(&mut tx, db::ts(now - LOGOUT_RETENTION)).await?;
     tx.commit().await?;
     Ok(gone)
 }

@@ -4,6 +4,7 @@
 
 pub mod audience;
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod client_auth;
 pub mod clients;
@@ -26,23 +27,21 @@ pub mod tokens;
 pub mod userinfo;
 
 use axum::Router;
-use axum::http::{Method, header};
 use axum::routing::{get, post};
-use tower_http::cors::{Any, CorsLayer};
 
 pub use error::OAuthError;
 pub use state::OidcState;
 
-pub fn router() -> Router<OidcState> {
-    // Browser-based public clients call these from other origins; they carry no cookies.
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(std::time::Duration::from_secs(600));
-    let for_browsers = Router::new()
+/// The endpoints a browser application calls itself, from its own origin: they answer CORS (see
+/// `http::cors`) for the origins of registered clients.
+pub fn browser_router() -> Router<OidcState> {
+    Router::new()
         .route(
             "/.well-known/openid-configuration",
+            get(discovery::configuration_get),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
             get(discovery::configuration_get),
         )
         .route("/jwks", get(jwks::jwks_get))
@@ -51,9 +50,12 @@ pub fn router() -> Router<OidcState> {
             "/userinfo",
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),
         )
-        .layer(cors);
+        .route("/revoke", post(revoke::revoke_post))
+}
+
+/// The rest of the protocol: browser navigations (no CORS) and server-to-server calls.
+pub fn router() -> Router<OidcState> {
     Router::new()
-        .merge(for_browsers)
         .route(
             "/authorize",
             get(authorize::authorize_get).post(authorize::authorize_post),
@@ -61,6 +63,5 @@ pub fn router() -> Router<OidcState> {
         .route("/authorize/resume", get(authorize::resume_get))
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::confirm_post))
-        .route("/revoke", post(revoke::revoke_post))
         .route("/introspect", post(introspect::introspect_post))
 }

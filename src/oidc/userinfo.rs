@@ -67,7 +67,7 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
 }
 
 async fn respond(state: &OidcState, token: Option<String>) -> Result<Response, OAuthError> {
-    let token = token.ok_or_else(|| OAuthError::invalid_token("no access token was presented"))?;
+    let token = token.ok_or_else(OAuthError::token_missing)?;
     let claims = tokens::verify_access_token(state, &token, Accept::OwnClient).await?;
     if claims.is_client_token() || !claims.has_scope(scope::OPENID) {
         return Err(OAuthError::new(

@@ -124,6 +124,9 @@ pub async fn users_post(
             username: input.user_name.clone(),
             display_name: input.display_name.clone(),
             email: input.email.clone(),
+            // SCIM's core schema says nothing of verification: an address from the HR system stays
+            // unverified until an administrator marks it.
+            email_verified: false,
             roles: Vec::new(),
             groups: Vec::new(),
         },

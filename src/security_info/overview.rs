@@ -191,8 +191,13 @@ pub async fn signout_post(
         return Ok(see_other("/login"));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let jar = session::end(&state.db, &state.config, jar, &session).await?;
-    Ok((jar, see_other("/login")).into_response())
+    let frames = crate::oidc::logout::front_channel_frames(&state.oidc, &session.sid).await?;
+    let jar = session::end(&state.db, &state.config, jar, &session, "signout").await?;
+    if frames.is_empty() {
+        return Ok((jar, see_other("/login")).into_response());
+    }
+    let page = crate::oidc::logout::LoggedOutView::with_frames(frames, Some("/login".into()));
+    Ok((jar, page).into_response())
 }
 
 /// Deletes (revokes) the person's own pass; sessions that began with it end too.

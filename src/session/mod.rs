@@ -21,7 +21,9 @@ use time::{Duration, OffsetDateTime};
 
 use std::sync::Arc;
 
+use crate::audit::{self, Actor, Event};
 use crate::config::Config;
+use crate::db::logout::Ending;
 use crate::db::sessions::SessionRow;
 use crate::db::{self, Db, Tx};
 use crate::error::AppError;
@@ -286,6 +288,16 @@ pub async fn establish_in(
         expires_at,
     };
     if let Some(previous) = &previous {
+        // Someone else signing in on this browser ends the previous person's session for good.
+        if previous.user_id().is_some() && !same_user {
+            db::logout::enqueue(
+                tx,
+                Ending::Token(&previous.id_hash),
+                "replaced",
+                db::ts(now),
+            )
+            .await?;
+        }
         db::sessions::delete(&mut **tx, &previous.id_hash).await?;
     }
     db::sessions::insert(&mut **tx, &session.to_row()).await?;
@@ -299,18 +311,38 @@ pub async fn save_data(db: &Db, session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends a session (sign-out) and removes its cookie.
+/// Ends a session (sign-out) and removes its cookie; the applications that received tokens in it are
+/// told (back-channel logout), from the same transaction.
 pub async fn end(
     db: &Db,
     config: &Config,
     jar: CookieJar,
     session: &Session,
+    reason: &str,
 ) -> Result<CookieJar, AppError> {
-    db::sessions::delete(db.pool(), &session.id_hash).await?;
+    let user = match session.user_id() {
+        Some(id) => crate::directory::users::find_by_id(db, id).await?,
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    db::sessions::end(
+        &mut tx,
+        Ending::Token(&session.id_hash),
+        reason,
+        db::ts(db::now()),
+    )
+    .await?;
+    if session.sign_in.is_some() {
+        let event = match &user {
+            Some(user) => Event::new(user.actor(), "session.ended").target(user.target()),
+            None => Event::new(Actor::Anonymous, "session.ended"),
+        };
+        audit::record(
+            &mut tx,
+            event.detail("reason", reason).detail("sid", &session.sid),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(jar.add(removal_cookie(config)))
-}
-
-/// Ends the session with this public id (RP-initiated logout, revocation).
-pub async fn end_by_sid(db: &Db, sid: &str) -> Result<u64, AppError> {
-    Ok(db::sessions::delete_by_sid(db.pool(), sid).await?)
 }

@@ -48,7 +48,8 @@ pub async fn end(
     reason: &'static str,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    if db::sessions::delete_by_sid(&mut *tx, sid).await? > 0 {
+    let ending = db::logout::Ending::Sid(sid);
+    if db::sessions::end(&mut tx, ending, "pass_not_usable", db::ts(db::now())).await? > 0 {
         let username = db::users::find_by_id(&mut *tx, user_id)
             .await?
             .map(|u| u.username)

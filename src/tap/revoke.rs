@@ -3,6 +3,7 @@
 
 use super::authority::Authority;
 use crate::audit::{self, Event};
+use crate::db::logout::Ending;
 use crate::db::{self, Db, Tx};
 use crate::directory::User;
 use crate::error::AppError;
@@ -16,7 +17,8 @@ pub struct Ended {
 
 /// Ends the sessions and refresh tokens that began with pass `tap_id`, inside the caller's transaction.
 pub async fn end_derived(tx: &mut Tx, tap_id: &str) -> Result<Ended, sqlx::Error> {
-    let sessions = db::sessions::delete_by_tap(&mut **tx, tap_id).await?;
+    let sessions =
+        db::sessions::end(tx, Ending::Pass(tap_id), "pass_ended", db::ts(db::now())).await?;
     let tokens = db::tokens::revoke_by_tap(tx, tap_id).await?;
     Ok(Ended { sessions, tokens })
 }

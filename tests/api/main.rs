@@ -13,6 +13,7 @@ mod configuration;
 mod health;
 mod hostile;
 mod instances;
+mod logout;
 mod oidc;
 mod ops;
 mod scim;

@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, GrantType, NewClient, RedirectUri,
+    self, Client, ClientChanges, ClientId, GrantType, LogoutChanges, NewClient, Origin, RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -24,6 +24,50 @@ pub struct ClientInput {
     pub id_token_alg: Option<String>,
     pub access_token_alg: Option<String>,
     pub roles: Vec<Role>,
+    pub logout: LogoutInput,
+}
+
+/// Sign-out and browser settings as asked for; `None` leaves a field as it is, `Some(None)` (or an empty
+/// text) removes a URI.
+#[derive(Clone, Debug, Default)]
+pub struct LogoutInput {
+    pub backchannel_logout_uri: Option<Option<String>>,
+    pub backchannel_logout_session_required: Option<bool>,
+    pub frontchannel_logout_uri: Option<Option<String>>,
+    pub frontchannel_logout_session_required: Option<bool>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub may_introspect: Option<bool>,
+}
+
+impl LogoutInput {
+    fn parse(self) -> Result<LogoutChanges, AppError> {
+        let uri = |v: Option<Option<String>>| -> Result<_, AppError> {
+            Ok(match v {
+                None => None,
+                Some(v) => match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                    Some(u) => Some(Some(RedirectUri::parse(u)?)),
+                    None => Some(None),
+                },
+            })
+        };
+        Ok(LogoutChanges {
+            backchannel_logout_uri: uri(self.backchannel_logout_uri)?,
+            backchannel_logout_session_required: self.backchannel_logout_session_required,
+            frontchannel_logout_uri: uri(self.frontchannel_logout_uri)?,
+            frontchannel_logout_session_required: self.frontchannel_logout_session_required,
+            allowed_origins: self
+                .allowed_origins
+                .map(|list| {
+                    list.iter()
+                        .map(|o| o.trim())
+                        .filter(|o| !o.is_empty())
+                        .map(Origin::parse)
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
+            may_introspect: self.may_introspect,
+        })
+    }
 }
 
 /// Changes as asked for; `None` leaves a field as it is.
@@ -37,6 +81,7 @@ pub struct ClientEdit {
     pub id_token_alg: Option<String>,
     pub access_token_alg: Option<String>,
     pub roles: Option<Vec<Role>>,
+    pub logout: LogoutInput,
     pub new_secret: bool,
 }
 
@@ -116,6 +161,7 @@ pub async fn add(
         new.access_token_alg = a;
     }
     new.roles = input.roles;
+    new.logout = input.logout.parse()?;
     clients::add(db, &authority.actor(), new).await
 }
 
@@ -139,9 +185,40 @@ pub async fn update(
         id_token_alg: alg("id_token_alg", edit.id_token_alg.as_deref())?,
         access_token_alg: alg("access_token_alg", edit.access_token_alg.as_deref())?,
         roles: edit.roles,
+        logout: edit.logout.parse()?,
         new_secret: edit.new_secret,
     };
     clients::update(db, &authority.actor(), id, changes).await
+}
+
+/// How a client's Logout Tokens fared: delivered, waiting (retried with backoff), given up, and the
+/// last error, so that a broken back-channel logout URI shows in the console.
+#[derive(Clone, Debug, Default)]
+pub struct LogoutStatus {
+    pub uri: String,
+    pub delivered: i64,
+    pub pending: i64,
+    pub failed: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn logout_status(
+    db: &Db,
+    authority: &Authority,
+    client: &Client,
+) -> Result<Option<LogoutStatus>, AppError> {
+    rules::may_administer(authority, WHAT)?;
+    let Some(uri) = &client.backchannel_logout_uri else {
+        return Ok(None);
+    };
+    let s = crate::db::logout::summary(db.pool(), &client.id).await?;
+    Ok(Some(LogoutStatus {
+        uri: uri.clone(),
+        delivered: s.delivered,
+        pending: s.pending,
+        failed: s.failed,
+        last_error: s.last_error,
+    }))
 }
 
 pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<Client, AppError> {

@@ -109,6 +109,7 @@ mod tests {
             username: name.into(),
             display_name: None,
             email: None,
+            email_verified: false,
             enabled: true,
             roles: roles.to_vec(),
             created_at: now,

@@ -16,6 +16,8 @@ pub struct UserInput {
     pub username: String,
     pub display_name: Option<String>,
     pub email: Option<String>,
+    /// Administrators only.
+    pub email_verified: bool,
     pub roles: Vec<Role>,
     /// Group names.
     pub groups: Vec<String>,
@@ -26,6 +28,8 @@ pub struct UserInput {
 pub struct UserEdit {
     pub display_name: Option<Option<String>>,
     pub email: Option<Option<String>>,
+    /// Administrators only: relying parties trust a verified address.
+    pub email_verified: Option<bool>,
     pub roles: Option<Vec<Role>>,
     /// The complete set of group names.
     pub groups: Option<Vec<String>>,
@@ -105,7 +109,11 @@ pub async fn create(db: &Db, authority: &Authority, input: UserInput) -> Result<
         ));
     }
     rules::may_grant_roles(authority, &input.roles)?;
+    if input.email_verified {
+        rules::may_administer(authority, "mark email addresses verified")?;
+    }
     let mut new = NewUser::named(Username::parse(&input.username)?);
+    new.email_verified = input.email_verified;
     new.display_name = input.display_name;
     new.email = email(input.email)?;
     new.roles = input.roles;
@@ -124,6 +132,13 @@ pub async fn update(
     if details {
         rules::may_manage(authority, &user, "edit users")?;
     }
+    if edit
+        .email_verified
+        .is_some_and(|v| v != user.email_verified)
+    {
+        rules::may_administer(authority, "mark email addresses verified")?;
+    }
+    let details = details || edit.email_verified.is_some();
     if edit.groups.is_some() {
         rules::may_manage(authority, &user, "change group memberships")?;
     }
@@ -150,6 +165,7 @@ pub async fn update(
         let changes = UserChanges {
             display_name: edit.display_name,
             email,
+            email_verified: edit.email_verified,
             roles: edit.roles,
             groups: edit.groups,
         };
@@ -160,6 +176,18 @@ pub async fn update(
         user = directory::users::set_enabled(db, &actor, &user.username, enabled).await?;
     }
     Ok(user)
+}
+
+/// Signs the person out everywhere: their sessions, their applications' sessions (back-channel logout)
+/// and their tokens end. Whoever may manage the person may.
+pub async fn sign_out(
+    db: &Db,
+    authority: &Authority,
+    id: &str,
+) -> Result<directory::users::SignedOut, AppError> {
+    let user = find(db, id).await?;
+    rules::may_manage(authority, &user, "sign people out")?;
+    directory::users::sign_out(db, &authority.actor(), &user).await
 }
 
 /// Removes a user for good (admin only; never oneself).

@@ -105,6 +105,10 @@ pub fn paths() -> Value {
             "get": op("listMethods", "The user's sign-in methods (never their secrets).", "200", list_of("Method"), None),
             "delete": op("removeAllMethods", "Remove every method of the user and end their sessions (lost phone).", "200", schema_ref("RemovedMethods"), None)
         },
+        "/api/v1/users/{id}/sessions": {
+            "parameters": [ user_id.clone() ],
+            "delete": op("signOutUser", "Sign the person out everywhere: their sessions end, the applications that got tokens in them are told (back-channel logout), their tokens are revoked.", "200", schema_ref("SignedOut"), None)
+        },
         "/api/v1/users/{id}/methods/{method_id}": {
             "parameters": [ user_id.clone(), path_param("method_id", "The method's id.") ],
             "delete": op("removeMethod", "Remove one method of the user.", "200", schema_ref("Method"), None)

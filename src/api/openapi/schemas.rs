@@ -54,6 +54,7 @@ fn directory() -> Value {
             "required": ["id", "username", "enabled", "roles", "created_at", "updated_at"],
             "properties": {
                 "id": string(), "username": string(), "display_name": nullable_string(), "email": nullable_string(),
+                "email_verified": { "type": "boolean", "description": "An administrator checked the address; sent as the email_verified claim." },
                 "enabled": { "type": "boolean" }, "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
@@ -64,6 +65,7 @@ fn directory() -> Value {
             "properties": {
                 "username": { "type": "string", "description": "1-64 letters, digits, '.', '_', '-' or '@'." },
                 "display_name": nullable_string(), "email": nullable_string(),
+                "email_verified": { "type": "boolean", "description": "Admin only." },
                 "roles": roles(), "groups": { "type": "array", "items": { "type": "string" }, "description": "Group names." }
             }
         },
@@ -73,6 +75,7 @@ fn directory() -> Value {
             "description": "Absent fields stay as they are; null clears a name or email.",
             "properties": {
                 "display_name": nullable_string(), "email": nullable_string(), "roles": roles(),
+                "email_verified": { "type": "boolean", "description": "Admin only. A changed email is unverified unless this says otherwise." },
                 "groups": { "type": "array", "items": { "type": "string" }, "description": "The complete set of group names." },
                 "enabled": { "type": "boolean" }
             }
@@ -87,6 +90,10 @@ fn directory() -> Value {
                 "tap_id": { "type": ["string", "null"], "description": "The id of that pass (see Pass.id and the pass_id of tap.* audit events); null when registered without a pass, or with one before tapid recorded which." },
                 "created_at": time(), "last_used_at": nullable_time()
             }
+        },
+        "SignedOut": {
+            "type": "object", "required": ["sessions_ended", "tokens_revoked"],
+            "properties": { "sessions_ended": { "type": "integer" }, "tokens_revoked": { "type": "integer" } }
         },
         "RemovedMethods": {
             "type": "object", "required": ["removed"],
@@ -209,6 +216,9 @@ fn clients_policy_audit() -> Value {
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
                 "scopes": { "type": "string", "description": "Space-separated." }, "id_token_alg": alg,
                 "access_token_alg": access_alg,
+                "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
+                "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
                 "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
@@ -226,6 +236,9 @@ fn clients_policy_audit() -> Value {
                 "id": string(), "name": nullable_string(), "public": { "type": "boolean" },
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
                 "scope": { "type": "string" }, "id_token_alg": alg, "access_token_alg": access_alg,
+                "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
+                "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
                 "roles": roles()
             }
         },
@@ -236,6 +249,9 @@ fn clients_policy_audit() -> Value {
                 "name": nullable_string(), "redirect_uris": strings(), "post_logout_redirect_uris": strings(),
                 "grant_types": grants, "scope": { "type": "string" }, "id_token_alg": alg,
                 "access_token_alg": access_alg, "roles": roles(),
+                "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
+                "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
                 "new_secret": { "type": "boolean" }
             }
         },

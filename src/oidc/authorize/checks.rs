@@ -2,7 +2,7 @@
 //! can be told anything at all: until the client and its redirect URI are known, every refusal is a page
 //! for the person and never a redirect.
 
-use super::request::{AuthRequest, Prompt};
+use super::request::{AuthRequest, Prompt, ResponseMode};
 use crate::oidc::OidcState;
 use crate::oidc::clients::{self, Client, ClientId, GrantType, RedirectUri};
 use crate::oidc::error::{ErrorCode, OAuthError};
@@ -27,10 +27,12 @@ pub async fn validate(
     let back = Redirect {
         uri: redirect_uri.as_str().to_string(),
         state: check_state(params).ok().flatten(),
+        mode: check_response_mode(params).unwrap_or_default(),
     };
     let fail = |e: OAuthError| (e, Some(back.clone()));
     check_request_object(params).map_err(fail)?;
     check_response_type(params).map_err(fail)?;
+    let response_mode = check_response_mode(params).map_err(fail)?;
     let scope = check_scope(params, &client).map_err(fail)?;
     let code_challenge = check_pkce(params, &client).map_err(fail)?;
     let request_state = check_state(params).map_err(fail)?;
@@ -54,6 +56,7 @@ pub async fn validate(
         login_hint,
         level,
         hint_sub,
+        response_mode,
     };
     Ok((client, request))
 }
@@ -63,6 +66,7 @@ pub async fn validate(
 pub struct Redirect {
     pub uri: String,
     pub state: Option<String>,
+    pub mode: ResponseMode,
 }
 
 fn page_error(description: &'static str) -> OAuthError {
@@ -129,10 +133,15 @@ pub fn check_response_type(params: &Params) -> Result<(), OAuthError> {
             ));
         }
     }
+    Ok(())
+}
+
+pub fn check_response_mode(params: &Params) -> Result<ResponseMode, OAuthError> {
     match params.get("response_mode") {
-        None | Some("query") => Ok(()),
+        None | Some("query") => Ok(ResponseMode::Query),
+        Some("form_post") => Ok(ResponseMode::FormPost),
         Some(_) => Err(OAuthError::invalid_request(
-            "only response_mode=query is supported",
+            "response_mode must be query or form_post",
         )),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod decide;
+mod form_post;
 pub mod request;
 
 use axum::body::Bytes;
@@ -82,6 +83,7 @@ async fn answer(
     let back = Back {
         uri: request.redirect_uri.as_str().to_string(),
         state: request.state.clone(),
+        mode: request.response_mode,
     };
     let result = async {
         let resumed_from = pending.is_some().then_some(created_at);
@@ -207,8 +209,17 @@ pub async fn resume_get(
     .await
 }
 
-/// A redirect to the client with `params`, `state` and `iss` (RFC 9207).
+/// The answer to the client with `params`, `state` and `iss` (RFC 9207): a redirect, or for
+/// `response_mode=form_post` a page that POSTs them to the redirect URI.
 fn redirect_to(state: &OidcState, back: &Back, params: &[(&str, &str)]) -> Response {
+    if back.mode == request::ResponseMode::FormPost {
+        let mut fields: Vec<(&str, &str)> = params.to_vec();
+        if let Some(s) = &back.state {
+            fields.push(("state", s));
+        }
+        fields.push(("iss", state.config.issuer.as_str()));
+        return form_post::page(&back.uri, &fields);
+    }
     let Ok(mut url) = url::Url::parse(&back.uri) else {
         return error_page(OAuthError::server_error().not_redirectable());
     };

@@ -16,6 +16,17 @@ pub enum Prompt {
     Login,
 }
 
+/// How the answer travels back to the client (OAuth 2.0 Multiple Response Types and Form Post Response Mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    /// A redirect with the answer in the query (the default for `code`).
+    #[default]
+    Query,
+    /// An auto-submitting HTML form that POSTs the answer to the redirect URI.
+    FormPost,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthRequest {
     pub client_id: ClientId,
@@ -33,4 +44,6 @@ pub struct AuthRequest {
     pub level: Level,
     /// The subject of a valid `id_token_hint`: the sign-in must be this person's.
     pub hint_sub: Option<String>,
+    #[serde(default)]
+    pub response_mode: ResponseMode,
 }

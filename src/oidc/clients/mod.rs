@@ -14,7 +14,7 @@ use url::Url;
 
 use super::keys::SigningAlg;
 use super::scope::Scope;
-use crate::audit::Target;
+use crate::audit::{self, Event, Target};
 use crate::db;
 use crate::db::clients::ClientRow;
 use crate::directory::Role;
@@ -117,6 +117,38 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// A web origin (`scheme://host[:port]`, RFC 6454) a browser application may call the token endpoints
+/// from, besides the origins of its redirect URIs: `https`, or `http` only for a loopback host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn parse(value: &str) -> Result<Self, AppError> {
+        let invalid = |why: &str| AppError::invalid(format!("invalid origin `{value}`: {why}"));
+        let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            _ => return Err(invalid("use https (http only for localhost and loopback)")),
+        }
+        let origin = url.origin().ascii_serialization();
+        if origin.trim_end_matches('/') != value.trim_end_matches('/') {
+            return Err(invalid("an origin is scheme://host[:port], without a path"));
+        }
+        Ok(Self(origin))
+    }
+
+    /// The origin of a registered redirect URI.
+    pub fn of_uri(uri: &str) -> Option<String> {
+        let url = Url::parse(uri).ok()?;
+        matches!(url.scheme(), "https" | "http").then(|| url.origin().ascii_serialization())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantType {
@@ -167,6 +199,16 @@ pub struct Client {
     pub access_token_alg: SigningAlg,
     /// Roles for service use of the admin API (`client_credentials`).
     pub roles: Vec<Role>,
+    /// Where Logout Tokens are POSTed when a session in which it received tokens ends.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    /// Loaded in an iframe on the signed-out page.
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: bool,
+    /// Origins allowed to call the token endpoints from a browser, besides the redirect URIs' origins.
+    pub allowed_origins: Vec<String>,
+    /// A resource server: may introspect tokens whose audience includes it.
+    pub may_introspect: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -220,6 +262,12 @@ impl Client {
             id_token_alg: SigningAlg::parse(&row.id_token_alg).unwrap_or(SigningAlg::RS256),
             access_token_alg: SigningAlg::parse(&row.access_token_alg).unwrap_or(SigningAlg::RS256),
             roles: Role::parse_list(&row.roles),
+            backchannel_logout_uri: row.backchannel_logout_uri,
+            backchannel_logout_session_required: row.backchannel_logout_session_required != 0,
+            frontchannel_logout_uri: row.frontchannel_logout_uri,
+            frontchannel_logout_session_required: row.frontchannel_logout_session_required != 0,
+            allowed_origins: words(&row.allowed_origins),
+            may_introspect: row.may_introspect != 0,
             created_at: db::from_ts(row.created_at),
             updated_at: db::from_ts(row.updated_at),
             secret_hash: row.secret_hash,
@@ -245,6 +293,12 @@ impl Client {
             id_token_alg: self.id_token_alg.as_str().into(),
             access_token_alg: self.access_token_alg.as_str().into(),
             roles: Role::format_list(&self.roles),
+            backchannel_logout_uri: self.backchannel_logout_uri.clone(),
+            backchannel_logout_session_required: self.backchannel_logout_session_required.into(),
+            frontchannel_logout_uri: self.frontchannel_logout_uri.clone(),
+            frontchannel_logout_session_required: self.frontchannel_logout_session_required.into(),
+            allowed_origins: self.allowed_origins.join(" "),
+            may_introspect: self.may_introspect.into(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
         }
@@ -298,6 +352,52 @@ pub struct NewClient {
     pub id_token_alg: SigningAlg,
     pub access_token_alg: SigningAlg,
     pub roles: Vec<Role>,
+    pub logout: LogoutChanges,
+}
+
+/// The sign-out and browser settings of a client; `None` leaves a field as it is (or unset, when adding).
+#[derive(Clone, Debug, Default)]
+pub struct LogoutChanges {
+    /// `Some(None)` removes it.
+    pub backchannel_logout_uri: Option<Option<RedirectUri>>,
+    pub backchannel_logout_session_required: Option<bool>,
+    pub frontchannel_logout_uri: Option<Option<RedirectUri>>,
+    pub frontchannel_logout_session_required: Option<bool>,
+    pub allowed_origins: Option<Vec<Origin>>,
+    pub may_introspect: Option<bool>,
+}
+
+impl LogoutChanges {
+    /// Applies the changes to `client`, adding what changed to `event`.
+    fn apply(self, client: &mut Client, mut event: Event) -> Event {
+        if let Some(uri) = self.backchannel_logout_uri {
+            client.backchannel_logout_uri = uri.map(|u| u.0);
+            event = event.detail("backchannel_logout_uri", &client.backchannel_logout_uri);
+        }
+        if let Some(required) = self.backchannel_logout_session_required {
+            client.backchannel_logout_session_required = required;
+            event = event.detail("backchannel_logout_session_required", required);
+        }
+        if let Some(uri) = self.frontchannel_logout_uri {
+            client.frontchannel_logout_uri = uri.map(|u| u.0);
+            event = event.detail("frontchannel_logout_uri", &client.frontchannel_logout_uri);
+        }
+        if let Some(required) = self.frontchannel_logout_session_required {
+            client.frontchannel_logout_session_required = required;
+            event = event.detail("frontchannel_logout_session_required", required);
+        }
+        if let Some(origins) = self.allowed_origins {
+            client.allowed_origins = registry::dedup(origins.into_iter().map(|o| o.0).collect());
+            event = event.detail("allowed_origins", &client.allowed_origins);
+        }
+        if let Some(may) = self.may_introspect {
+            client.may_introspect = may;
+            event = event
+                .detail("may_introspect", may)
+                .severity(audit::Severity::High);
+        }
+        event
+    }
 }
 
 impl NewClient {
@@ -313,6 +413,7 @@ impl NewClient {
             id_token_alg: SigningAlg::RS256,
             access_token_alg: SigningAlg::RS256,
             roles: Vec::new(),
+            logout: LogoutChanges::default(),
         }
     }
 }
@@ -328,6 +429,7 @@ pub struct ClientChanges {
     pub id_token_alg: Option<SigningAlg>,
     pub access_token_alg: Option<SigningAlg>,
     pub roles: Option<Vec<Role>>,
+    pub logout: LogoutChanges,
     /// Replace the secret of a confidential client (the new one is returned once).
     pub new_secret: bool,
 }

@@ -18,7 +18,7 @@ fn strings(uris: Vec<RedirectUri>) -> Vec<String> {
     out
 }
 
-fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+pub(super) fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     let mut out = Vec::new();
     for item in items {
         if !out.contains(&item) {
@@ -48,7 +48,7 @@ pub async fn add(
         None => Scope::default(),
     };
     let secret = (!new.public).then(secrets::new_secret);
-    let client = Client {
+    let mut client = Client {
         id: new.id.0,
         name: new
             .name
@@ -62,10 +62,19 @@ pub async fn add(
         id_token_alg: new.id_token_alg,
         access_token_alg: new.access_token_alg,
         roles: new.roles,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
+        frontchannel_logout_uri: None,
+        frontchannel_logout_session_required: false,
+        allowed_origins: Vec::new(),
+        may_introspect: false,
         created_at: now,
         updated_at: now,
         secret_hash: secret.as_deref().map(secrets::digest),
     };
+    let created = new
+        .logout
+        .apply(&mut client, Event::new(actor.clone(), "client.created"));
     client.validate()?;
     let mut tx = db.begin().await?;
     if db::clients::find(&mut *tx, &client.id).await?.is_some() {
@@ -82,7 +91,7 @@ pub async fn add(
         })?;
     audit::record(
         &mut tx,
-        Event::new(actor.clone(), "client.created")
+        created
             .target(client.target())
             .detail("public", client.public)
             .detail("redirect_uris", &client.redirect_uris)
@@ -153,6 +162,7 @@ pub async fn update(
             .severity(audit::Severity::High);
         client.roles = roles;
     }
+    event = changes.logout.apply(&mut client, event);
     let secret = if changes.new_secret {
         if client.public {
             return Err(AppError::invalid(

@@ -16,8 +16,15 @@ use crate::oidc::tokens::{self, Grant, TokenResponse};
 use crate::secrets;
 
 /// What the code's sign-in gives the client: its user, level and methods, the session it came from.
-fn grant_of(client: &Client, user: User, row: &CodeRow, scope: Scope) -> Result<Grant, OAuthError> {
+fn grant_of(
+    client: &Client,
+    user: User,
+    row: &CodeRow,
+    scope: Scope,
+    resource: Option<String>,
+) -> Result<Grant, OAuthError> {
     Ok(Grant {
+        resource,
         client: client.clone(),
         user: Some(user),
         refresh_scope: scope.clone(),
@@ -76,10 +83,10 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user can no longer sign in"))?;
     let scope = Scope::stored(&row.scope, "an authorization code")?;
-    audience::check_resource(&state.config.issuer, request.params, &scope)?;
+    let resource = audience::check_target(state, request.params, &scope).await?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
-    let grant = grant_of(client, user, &row, scope)?;
+    let grant = grant_of(client, user, &row, scope, resource)?;
     let (response, tokens) = tokens::mint(state, &grant, true, refresh).await?;
 
     let mut tx = state.db.begin().await?;

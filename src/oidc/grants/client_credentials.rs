@@ -34,8 +34,9 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         }
         None => allowed,
     };
-    audience::check_resource(&request.state.config.issuer, request.params, &scope)?;
+    let resource = audience::check_target(request.state, request.params, &scope).await?;
     let grant = Grant {
+        resource,
         client: client.clone(),
         user: None,
         refresh_scope: scope.clone(),

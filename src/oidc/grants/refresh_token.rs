@@ -52,13 +52,14 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         }
         None => granted.clone(),
     };
-    audience::check_resource(&state.config.issuer, request.params, &scope)?;
+    let resource = audience::check_target(state, request.params, &scope).await?;
     let user_id = row.user_id.as_deref().ok_or_else(unusable)?;
     let user = directory::users::find_by_id(&state.db, user_id)
         .await?
         .filter(|u| u.enabled)
         .ok_or_else(unusable)?;
     let grant = Grant {
+        resource,
         client: client.clone(),
         user: Some(user),
         refresh_scope: granted,

@@ -169,10 +169,13 @@ pub async fn jwks(db: &Db, sealer: &Sealer) -> Result<Value, AppError> {
         ensure(db, sealer).await?;
         rows = db::keys::published(db.pool(), db::ts(db::now())).await?;
     }
-    let keys: Vec<Value> = rows
+    let mut keys: Vec<Value> = rows
         .iter()
         .filter_map(|r| serde_json::from_str(&r.public_jwk).ok())
         .collect();
+    // OKP (Ed25519) keys last: libraries without OKP support (cjose in mod_auth_openidc 2.4, pyjwkest)
+    // stop or complain at the first key they cannot parse. The sort is stable: newest first otherwise.
+    keys.sort_by_key(|k| k.get("kty").and_then(Value::as_str) == Some("OKP"));
     Ok(serde_json::json!({ "keys": keys }))
 }
 

@@ -85,6 +85,8 @@ pub struct Grant {
     pub nonce: Option<String>,
     /// No refresh token of this grant may live past this (the session of the pass it began with).
     pub cap_at: Option<i64>,
+    /// The resource server the access token is for (RFC 8707 `resource`), instead of the client.
+    pub resource: Option<String>,
 }
 
 /// The token endpoint's success body (RFC 6749 §5.1).
@@ -148,7 +150,12 @@ pub async fn mint(
     let claims = AccessTokenClaims {
         iss: issuer.to_string(),
         sub: sub.clone(),
-        aud: audience::of(&state.config.issuer, &grant.client, &grant.scope),
+        aud: audience::of(
+            &state.config.issuer,
+            &grant.client,
+            &grant.scope,
+            grant.resource.as_deref(),
+        ),
         client_id: grant.client.id.clone(),
         scope: grant.scope.to_string(),
         jti: uuid::Uuid::new_v4().to_string(),

@@ -243,6 +243,7 @@ impl TestApp {
         let sealer = tapid::secrets::Sealer::from_config(&self.config).unwrap();
         let state = tapid::AppState::new(self.db.clone(), self.config.clone(), sealer);
         let grant = tapid::oidc::tokens::Grant {
+            resource: None,
             client,
             user: Some(user.clone()),
             scope: tapid::oidc::scope::Scope::parse(scope).unwrap(),

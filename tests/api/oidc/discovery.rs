@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 
 #[tokio::test]
 async fn discovery_names_every_endpoint_and_what_is_supported() {
@@ -57,36 +57,130 @@ async fn discovery_names_every_endpoint_and_what_is_supported() {
     }
 }
 
+async fn cross_origin(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    origin: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .request(method.clone(), app.url(path))
+        .header("origin", origin);
+    if method == reqwest::Method::OPTIONS {
+        request = request
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            );
+    }
+    request.send().await.unwrap()
+}
+
+fn allowed(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
 #[tokio::test]
-async fn discovery_jwks_and_token_allow_cross_origin_calls_but_pages_do_not() {
+async fn token_endpoints_answer_cors_only_for_origins_of_registered_clients() {
     let app = spawn_app().await;
+    app.add_client(
+        "spa",
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.com/callback",
+        ],
+    )
+    .await;
+    app.add_client(
+        "widget",
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://widget.example.com/cb",
+            "--allowed-origin",
+            "https://cdn.example.net",
+        ],
+    )
+    .await;
+    use reqwest::Method;
 
-    let preflight = app
-        .client
-        .request(reqwest::Method::OPTIONS, app.url("/token"))
-        .header("origin", "https://spa.example.com")
-        .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type")
-        .send()
-        .await
-        .unwrap();
-    let jwks = app
-        .client
-        .get(app.url("/jwks"))
-        .header("origin", "https://spa.example.com")
-        .send()
-        .await
-        .unwrap();
-    let page = app
-        .client
-        .get(app.url("/authorize"))
-        .header("origin", "https://spa.example.com")
-        .send()
-        .await
-        .unwrap();
+    for path in ["/token", "/revoke", "/userinfo"] {
+        let preflight = cross_origin(&app, Method::OPTIONS, path, "https://spa.example.com").await;
+        assert!(preflight.status().is_success(), "{path}");
+        assert_eq!(
+            allowed(&preflight).as_deref(),
+            Some("https://spa.example.com"),
+            "{path}"
+        );
+        let methods = preflight.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap();
+        assert!(methods.contains("POST"), "{path}: {methods}");
+    }
+    for path in [
+        "/jwks",
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let get = cross_origin(&app, Method::GET, path, "https://spa.example.com").await;
+        assert_eq!(get.status(), 200, "{path}");
+        assert_eq!(
+            allowed(&get).as_deref(),
+            Some("https://spa.example.com"),
+            "{path}"
+        );
+        assert!(
+            get.headers()["vary"].to_str().unwrap().contains("Origin"),
+            "{path}"
+        );
+    }
+    let explicit = cross_origin(&app, Method::OPTIONS, "/token", "https://cdn.example.net").await;
+    assert_eq!(
+        allowed(&explicit).as_deref(),
+        Some("https://cdn.example.net"),
+        "an allowed_origins entry"
+    );
 
-    assert!(preflight.status().is_success());
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
-    assert_eq!(jwks.headers()["access-control-allow-origin"], "*");
-    assert!(page.headers().get("access-control-allow-origin").is_none());
+    for origin in [
+        "https://evil.example.com",
+        "https://spa.example.com.evil.example",
+        "null",
+    ] {
+        let preflight = cross_origin(&app, Method::OPTIONS, "/token", origin).await;
+        assert_eq!(allowed(&preflight), None, "{origin} is no client's");
+    }
+}
+
+#[tokio::test]
+async fn pages_and_the_admin_api_never_answer_cors() {
+    let app = spawn_app().await;
+    app.add_client(
+        "spa",
+        &[
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.com/callback",
+        ],
+    )
+    .await;
+    use reqwest::Method;
+
+    for (method, path) in [
+        (Method::GET, "/authorize"),
+        (Method::GET, "/login"),
+        (Method::GET, "/security-info"),
+        (Method::GET, "/admin/users"),
+        (Method::GET, "/api/v1/users"),
+        (Method::OPTIONS, "/api/v1/users"),
+        (Method::POST, "/introspect"),
+    ] {
+        let response = cross_origin(&app, method.clone(), path, "https://spa.example.com").await;
+        assert_eq!(allowed(&response), None, "{method} {path}");
+    }
 }

@@ -160,6 +160,7 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         .unwrap();
     let mut tx = other.db.begin().await.unwrap();
     let grant = tapid::oidc::tokens::Grant {
+        resource: None,
         client,
         user: None,
         scope: tapid::oidc::scope::Scope::parse("tapid:admin").unwrap(),

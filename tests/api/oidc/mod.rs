@@ -11,6 +11,7 @@ mod instances;
 mod keys;
 mod levels;
 mod logout;
+mod relying_parties;
 mod relying_party;
 mod stored_damage;
 mod token_errors;

@@ -1,0 +1,2 @@
+#!/bin/sh
+printf 'Content-Type: text/plain\r\nCache-Control: no-store\r\n\r\nlogged out\n'
