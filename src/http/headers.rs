@@ -5,14 +5,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; form-action 'self' https: http://localhost:* http://127.0.0.1:*; \
-     frame-ancestors 'none'; base-uri 'none'";
-
-/// The policy of a page that frames these origins (the signed-out page's front-channel logout frames).
-pub fn csp_with_frames(origins: &[String]) -> String {
-    format!("{CSP}; frame-src {}", origins.join(" "))
-}
+use crate::pages::CSP;
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;

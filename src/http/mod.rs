@@ -10,8 +10,6 @@ mod input;
 mod limits;
 mod logging;
 
-pub use headers::csp_with_frames;
-
 use axum::Router;
 use axum::middleware;
 use tower_http::limit::RequestBodyLimitLayer;

@@ -51,7 +51,7 @@ impl LoggedOutView {
         }
         .into_response();
         if !origins.is_empty() {
-            let csp = crate::http::csp_with_frames(&origins);
+            let csp = crate::pages::csp_with_frames(&origins);
             if let Ok(value) = header::HeaderValue::from_str(&csp) {
                 response
                     .headers_mut()

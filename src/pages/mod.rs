@@ -20,6 +20,16 @@ pub use address::ClientAddress;
 pub use error::{ErrorView, PageError};
 pub use flow::{Flow, FlowParams};
 
+/// The Content-Security-Policy of every response (set by the HTTP layer, below every page).
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self' https: http://localhost:* http://127.0.0.1:*; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of a page that frames these origins (the signed-out page's front-channel logout frames).
+pub fn csp_with_frames(origins: &[String]) -> String {
+    format!("{CSP}; frame-src {}", origins.join(" "))
+}
+
 const STYLESHEET: &str = include_str!("../../static/tapid.css");
 const SCRIPT: &str = include_str!("../../static/tapid.js");
 
