@@ -2,6 +2,7 @@
 //! response needs.
 
 mod body_deadline;
+mod browser_errors;
 pub mod connections;
 mod cors;
 mod headers;
@@ -40,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::admin::router())
         .route_layer(middleware::from_fn(crate::metrics::http::route_template))
         .fallback(not_found)
+        .layer(middleware::from_fn(browser_errors::browser_errors))
         .layer(middleware::from_fn(input::reject_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
