@@ -99,6 +99,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !matches!(cli.command, None | Some(Command::Serve(_))) {
+        end_quietly_on_a_closed_pipe();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
@@ -106,6 +109,18 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a pipe whose reader has gone (`tapid user list | head`) is an
+/// error, and `println!` panics on it with a backtrace. An administrative command ends quietly
+/// instead, as `ls` and `grep` do: the default disposition ends the process at the first write to the
+/// closed pipe. `serve` keeps ignoring it (its sockets report their own errors).
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores a signal's default disposition; it runs before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -34,8 +34,13 @@ pub enum UserCommand {
         /// Only users whose username, name or email contains this.
         #[arg(long)]
         search: Option<String>,
+        /// At most this many (1 to 1000); stderr says when more follow.
         #[arg(long, default_value_t = 100)]
         limit: i64,
+        /// Start after this username (the last one of the previous page).
+        #[arg(long, value_name = "USERNAME", conflicts_with = "offset")]
+        after: Option<String>,
+        /// Skip this many first.
         #[arg(long, default_value_t = 0)]
         offset: i64,
     },
@@ -140,10 +145,25 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::List {
             search,
             limit,
+            after,
             offset,
         } => {
-            let users = directory::users::list(db, search.as_deref(), limit, offset).await?;
+            let limit = limit.clamp(1, 1000);
+            let (users, more) = if offset > 0 {
+                let users = directory::users::list(db, search.as_deref(), limit, offset).await?;
+                let next = directory::users::list(db, search.as_deref(), 1, offset + limit).await?;
+                (users, !next.is_empty())
+            } else {
+                let after = after.as_deref().unwrap_or_default();
+                directory::users::list_after(db, search.as_deref(), after, limit).await?
+            };
             print_list(ctx, &users);
+            if let (true, Some(last)) = (more, users.last()) {
+                eprintln!(
+                    "more users follow: tapid user list --after {} --limit {limit}",
+                    last.username
+                );
+            }
         }
         UserCommand::Show { username } => {
             let user = directory::users::get_by_username(db, &username).await?;

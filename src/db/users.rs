@@ -116,6 +116,34 @@ where
         .await
 }
 
+/// Like [`list`], from the username after `after` (keyset paging: as fast on the last page as on the
+/// first, and stable while users are added).
+pub async fn list_after<'e, E>(
+    db: E,
+    search: Option<&str>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let pattern = search.map(|s| format!("%{}%", escape_like(&s.to_lowercase())));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users \
+         WHERE username_key > $2 \
+           AND ($1 IS NULL OR username_key LIKE $1 ESCAPE '\\' \
+                OR LOWER(COALESCE(display_name, '')) LIKE $1 ESCAPE '\\' \
+                OR LOWER(COALESCE(email, '')) LIKE $1 ESCAPE '\\') \
+         ORDER BY username_key LIMIT $3"
+    );
+    sqlx::query_as::<Any, UserRow>(&sql)
+        .bind(pattern)
+        .bind(after.to_lowercase())
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
 pub async fn count<'e, E>(db: E) -> Result<i64, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = Any>,

@@ -362,6 +362,20 @@ pub async fn list(
     Ok(rows.into_iter().map(User::from).collect())
 }
 
+/// A page of users after the username `after` (by username): up to `limit`, and whether more follow.
+pub async fn list_after(
+    db: &Db,
+    search: Option<&str>,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<User>, bool), AppError> {
+    let limit = limit.clamp(1, 1000);
+    let mut rows = db::users::list_after(db.pool(), search, after, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows.into_iter().map(User::from).collect(), more))
+}
+
 pub async fn groups_of(db: &Db, user: &User) -> Result<Vec<String>, AppError> {
     Ok(db::groups::names_of_user(db.pool(), &user.id).await?)
 }

@@ -277,3 +277,67 @@ async fn disabling_a_user_ends_their_sessions_and_revokes_their_tokens() {
         "a disabled person's refresh token is dead"
     );
 }
+
+#[tokio::test]
+async fn user_list_into_a_closed_pipe_ends_quietly_without_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let app = spawn_app().await;
+    for name in ["alice", "bob", "carol"] {
+        app.cli(&["user", "add", name]).await.ok();
+    }
+    // `tapid user list | head -0`: the reader is gone before the first line is written.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = app.cli_command(&["user", "list"]);
+    command.stdout(writer).stderr(std::process::Stdio::piped());
+
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr, "", "nothing on stderr (no panic, no backtrace)");
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "ends quietly: {:?}",
+        out.status
+    );
+}
+
+#[tokio::test]
+async fn user_list_pages_with_limit_and_after_and_says_when_more_follow() {
+    let app = spawn_app().await;
+    for name in ["erin", "alice", "dave", "bob", "carol"] {
+        app.cli(&["user", "add", &format!("{name}.p")]).await.ok();
+    }
+    let list = |extra: &'static [&'static str]| {
+        let mut args = vec!["user", "list", "--search", ".p", "--limit", "2", "--json"];
+        args.extend_from_slice(extra);
+        args
+    };
+    let names = |out: &crate::helpers::CliOutput| -> Vec<String> {
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let first = app.cli(&list(&[])).await;
+    let second = app.cli(&list(&["--after", "bob.p"])).await;
+    let last = app.cli(&list(&["--after", "dave.p"])).await;
+
+    assert_eq!(names(&first), ["alice.p", "bob.p"]);
+    assert!(
+        first.stderr.contains("--after bob.p"),
+        "says how to go on: {}",
+        first.stderr
+    );
+    assert_eq!(names(&second), ["carol.p", "dave.p"]);
+    assert!(second.stderr.contains("--after dave.p"));
+    assert_eq!(names(&last), ["erin.p"]);
+    assert_eq!(last.stderr, "", "nothing more to say on the last page");
+    assert!(last.success);
+}

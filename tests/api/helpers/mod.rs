@@ -216,6 +216,21 @@ impl TestApp {
     }
 
     /// Runs the `tapid` binary against this app's database.
+    /// The binary with this app's database and key, not yet run (for tests that wire its pipes).
+    pub fn cli_command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(tapid_binary());
+        command.args(args);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("TAPID_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("TAPID_DATABASE_URL", &self.database_url)
+            .env("TAPID_KEY_FILE", self.config.key_file_path());
+        command
+    }
+
     pub async fn cli(&self, args: &[&str]) -> CliOutput {
         let key_file = self.config.key_file_path();
         let key_file = key_file.to_str().expect("key file path");
