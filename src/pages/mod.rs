@@ -1,7 +1,8 @@
 //! What every server-rendered page shares, below every page family (sign-in, security info, console)
 //! and the protocol's own pages: the redirect after a form ([`see_other`]), the sign-in flow parameters
 //! ([`flow`]), the form checks and `no-store` ([`form`]), the client's address ([`address`]), the one
-//! error page ([`error`]), and the embedded stylesheet and script.
+//! error page ([`error`]), times in the reader's zone ([`time`]), and the embedded stylesheet and
+//! scripts.
 //!
 //! Nothing here knows the session, the protocol or any page family: they all build on this.
 
@@ -10,6 +11,7 @@ pub mod error;
 pub mod flow;
 pub mod form;
 mod forwarded;
+pub mod time;
 
 use axum::Router;
 use axum::http::header;
@@ -32,11 +34,13 @@ pub fn csp_with_frames(origins: &[String]) -> String {
 
 const STYLESHEET: &str = include_str!("../../static/tapid.css");
 const SCRIPT: &str = include_str!("../../static/tapid.js");
+const TIME_SCRIPT: &str = include_str!("../../static/time.js");
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/tapid.css", get(stylesheet))
         .route("/static/tapid.js", get(script))
+        .route("/static/time.js", get(time_script))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -45,6 +49,10 @@ async fn stylesheet() -> impl IntoResponse {
 
 async fn script() -> impl IntoResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+async fn time_script() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", TIME_SCRIPT)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
