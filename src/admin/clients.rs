@@ -1,5 +1,5 @@
-//! Console pages for clients (administrators only): the list, registering one (its secret shown once),
-//! editing redirect URIs, removing.
+//! Console pages for clients (administrators only): the list, registering one (its secret shown once,
+//! by post/redirect/get through [`shown_once`]), editing redirect URIs, replacing the secret, removing.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,12 +11,14 @@ use super::form::Fields;
 use super::guard::{Admin, Nav, done, with_status};
 use super::service::clients::{self, ClientEdit, ClientInput};
 use super::service::rules;
+use super::shown_once::{self, AlreadyShownView, Secret};
+use super::users::ShownQuery;
 use super::users::{DoneQuery, note};
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::Client;
 use crate::oidc::keys::SigningAlg;
-use crate::pages::PageError;
+use crate::pages::{PageError, see_other};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -27,6 +29,8 @@ pub struct ClientsView {
     clients: Vec<Client>,
     error: Option<String>,
     form: NewClientForm,
+    /// The form's single-use token (see [`shown_once`]).
+    once: String,
 }
 
 pub struct NewClientForm {
@@ -85,6 +89,7 @@ pub async fn clients_get(
         clients,
         error: None,
         form: NewClientForm::default(),
+        once: shown_once::form_token(),
     }
     .into_response())
 }
@@ -97,27 +102,65 @@ pub struct SecretView {
     secret: String,
 }
 
-fn secret_page(admin: &Admin, id: String, secret: String) -> Response {
-    let mut response = SecretView {
-        nav: admin.nav("clients"),
-        id,
-        secret,
+/// Holds a new secret for its page and redirects there (post/redirect/get).
+async fn secret_redirect(
+    state: &AppState,
+    admin: &mut Admin,
+    form: &str,
+    client_id: String,
+    secret: String,
+) -> Result<Response, PageError> {
+    let path = format!("/admin/clients/{client_id}/secret");
+    let held = Secret::ClientSecret { client_id, secret };
+    let holder =
+        shown_once::hold(&state.db, &state.sealer, &mut admin.session, form, &held).await?;
+    Ok(see_other(&format!("{path}?shown={holder}")))
+}
+
+/// `GET /admin/clients/{id}/secret?shown=…`: the secret just made, once; then a page that says so.
+pub async fn secret_get(
+    State(state): State<AppState>,
+    mut admin: Admin,
+    Path(id): Path<String>,
+    Query(query): Query<ShownQuery>,
+) -> Result<Response, PageError> {
+    rules::may_administer(&admin.authority, "manage clients")?;
+    let secret = match query.shown.as_deref() {
+        Some(holder) => {
+            shown_once::take(&state.db, &state.sealer, &mut admin.session, holder).await?
+        }
+        None => None,
+    };
+    match secret {
+        Some(Secret::ClientSecret { client_id, secret }) if client_id == id => {
+            let mut response = SecretView {
+                nav: admin.nav("clients"),
+                id: client_id,
+                secret,
+            }
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        _ => Ok(AlreadyShownView::client(admin.nav("clients"), &id).into_response()),
     }
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 pub async fn clients_post(
     State(state): State<AppState>,
-    admin: Admin,
+    mut admin: Admin,
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, PageError> {
     admin.check_form(&state, &headers, fields.csrf())?;
     rules::may_administer(&admin.authority, "manage clients")?;
+    let form = fields.get("once").unwrap_or_default();
+    if shown_once::sent_before(&admin.session, form) {
+        let id = fields.get("id").unwrap_or_default().trim();
+        return Ok(AlreadyShownView::client(admin.nav("clients"), id).into_response());
+    }
     let roles: Result<Vec<Role>, AppError> = fields.all("role").iter().map(|r| r.parse()).collect();
     let input = ClientInput {
         id: fields.get("id").unwrap_or_default().to_string(),
@@ -133,13 +176,16 @@ pub async fn clients_post(
         logout: Default::default(),
     };
     match clients::add(&state.db, &admin.authority, input).await {
-        Ok((client, Some(secret))) => Ok(secret_page(&admin, client.id, secret)),
+        Ok((client, Some(secret))) => {
+            secret_redirect(&state, &mut admin, form, client.id, secret).await
+        }
         Ok((client, None)) => Ok(done(&format!("/admin/clients/{}", client.id), "created")),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = e.status();
             let view = ClientsView {
                 clients: clients::list(&state.db, &admin.authority).await?,
                 nav: admin.nav("clients"),
+                once: shown_once::form_token(),
                 done: None,
                 error: Some(e.public_message()),
                 form: NewClientForm {
@@ -187,6 +233,8 @@ pub struct ClientView {
     access_token_algs: Vec<AlgChoice>,
     /// How its Logout Tokens fared (back-channel logout), when shown.
     logout: Option<clients::LogoutStatus>,
+    /// The form's single-use token (see [`shown_once`]).
+    once: String,
 }
 
 fn client_view(admin: &Admin, client: Client, done: Option<&'static str>) -> ClientView {
@@ -200,6 +248,7 @@ fn client_view(admin: &Admin, client: Client, done: Option<&'static str>) -> Cli
         id_token_algs: alg_choices(client.id_token_alg.as_str()),
         access_token_algs: alg_choices(client.access_token_alg.as_str()),
         logout: None,
+        once: shown_once::form_token(),
         client,
     }
 }
@@ -219,12 +268,17 @@ pub async fn client_get(
 
 pub async fn client_post(
     State(state): State<AppState>,
-    admin: Admin,
+    mut admin: Admin,
     headers: HeaderMap,
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, PageError> {
     admin.check_form(&state, &headers, fields.csrf())?;
+    let form = fields.get("once").unwrap_or_default();
+    if fields.has("new_secret") && shown_once::sent_before(&admin.session, form) {
+        // The same form again: the secret it made stands, no other replaces it.
+        return Ok(AlreadyShownView::client(admin.nav("clients"), &id).into_response());
+    }
     let edit = ClientEdit {
         name: Some(fields.text("name")),
         redirect_uris: Some(fields.lines("redirect_uris")),
@@ -236,7 +290,9 @@ pub async fn client_post(
         ..ClientEdit::default()
     };
     match clients::update(&state.db, &admin.authority, &id, edit).await {
-        Ok((client, Some(secret))) => Ok(secret_page(&admin, client.id, secret)),
+        Ok((client, Some(secret))) => {
+            secret_redirect(&state, &mut admin, form, client.id, secret).await
+        }
         Ok(_) => Ok(done(&format!("/admin/clients/{id}"), "updated")),
         Err(e @ AppError::Invalid(_)) => {
             let client = clients::get(&state.db, &admin.authority, &id).await?;

@@ -11,7 +11,9 @@ pub mod guard;
 mod methods;
 mod passes;
 mod policy;
+mod sentences;
 pub mod service;
+mod shown_once;
 mod users;
 mod views;
 mod webhooks;
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
             "/admin/users/{id}/pass",
             get(passes::issue_get).post(passes::issue_post),
         )
+        .route("/admin/users/{id}/pass/issued", get(passes::issued_get))
         .route("/admin/users/{id}/pass/revoke", post(passes::revoke_post))
         .route("/admin/users/{id}/sign-out", post(users::sign_out_post))
         .route(
@@ -60,6 +63,7 @@ pub fn router() -> Router<AppState> {
             "/admin/clients/{id}",
             get(clients::client_get).post(clients::client_post),
         )
+        .route("/admin/clients/{id}/secret", get(clients::secret_get))
         .route(
             "/admin/clients/{id}/remove",
             post(clients::client_remove_post),
@@ -74,6 +78,7 @@ pub fn router() -> Router<AppState> {
             "/admin/webhooks",
             get(webhooks::webhooks_get).post(webhooks::webhooks_post),
         )
+        .route("/admin/webhooks/{id}/secret", get(webhooks::secret_get))
         .route(
             "/admin/webhooks/{id}/remove",
             post(webhooks::webhook_remove_post),

@@ -1,9 +1,10 @@
 //! Console pages for passes: the issue form (lifetime within the policy, default preselected; start now
-//! or later; one-time or multi-use), the result page that shows the passcode once, and revoking.
+//! or later; one-time or multi-use), the result page that shows the passcode once (post/redirect/get
+//! through [`shown_once`]: a reload or a resubmitted form never issues a second pass), and revoking.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
@@ -11,9 +12,11 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use super::form::Fields;
 use super::guard::{Admin, Nav, done, with_status};
 use super::service::{policy, users};
+use super::shown_once::{self, AlreadyShownView, Secret};
+use super::users::ShownQuery;
 use super::views::when;
 use crate::error::AppError;
-use crate::pages::PageError;
+use crate::pages::{PageError, see_other};
 use crate::state::AppState;
 use crate::tap::{self, IssueRequest, Policy};
 
@@ -76,6 +79,8 @@ pub struct IssueView {
     start_later: bool,
     start: String,
     has_pass: bool,
+    /// The form's single-use token (see [`shown_once`]).
+    once: String,
 }
 
 async fn issue_view(
@@ -110,6 +115,7 @@ async fn issue_view(
             .take(32)
             .collect(),
         has_pass,
+        once: shown_once::form_token(),
     })
 }
 
@@ -172,13 +178,18 @@ fn request(fields: &Fields) -> Result<IssueRequest, AppError> {
 
 pub async fn issue_post(
     State(state): State<AppState>,
-    admin: Admin,
+    mut admin: Admin,
     headers: HeaderMap,
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, PageError> {
     admin.check_form(&state, &headers, fields.csrf())?;
     let user = users::get(&state.db, &admin.authority, &id).await?;
+    let form = fields.get("once").unwrap_or_default();
+    if shown_once::sent_before(&admin.session, form) {
+        // The same form again (Back, then resubmit): the pass it issued stands, nothing new is made.
+        return Ok(see_other(&format!("/admin/users/{}/pass/issued", user.id)));
+    }
     let issued = match request(&fields) {
         Ok(request) => {
             tap::issue(
@@ -202,17 +213,64 @@ pub async fn issue_post(
         }
         Err(e) => return Err(e.into()),
     };
-    let passcode = issued.passcode.grouped();
+    let secret = Secret::Pass {
+        user_id: user.id.clone(),
+        passcode: issued.passcode.grouped(),
+        start: crate::db::ts(issued.pass.start),
+        end: crate::db::ts(issued.pass.end),
+        one_time: issued.pass.one_time,
+    };
+    let holder =
+        shown_once::hold(&state.db, &state.sealer, &mut admin.session, form, &secret).await?;
+    Ok(see_other(&format!(
+        "/admin/users/{}/pass/issued?shown={holder}",
+        user.id
+    )))
+}
+
+/// `GET /admin/users/{id}/pass/issued?shown=…`: the passcode just issued, once; after that (a reload,
+/// Back), a page that says it was shown and offers a new pass.
+pub async fn issued_get(
+    State(state): State<AppState>,
+    mut admin: Admin,
+    Path(id): Path<String>,
+    Query(query): Query<ShownQuery>,
+) -> Result<Response, PageError> {
+    let user = users::get(&state.db, &admin.authority, &id).await?;
+    let secret = match query.shown.as_deref() {
+        Some(holder) => {
+            shown_once::take(&state.db, &state.sealer, &mut admin.session, holder).await?
+        }
+        None => None,
+    };
+    let Some(Secret::Pass {
+        user_id,
+        passcode,
+        start,
+        end,
+        one_time,
+    }) = secret
+    else {
+        return Ok(
+            AlreadyShownView::pass(admin.nav("users"), &user.id, &user.username).into_response(),
+        );
+    };
+    if user_id != user.id {
+        return Ok(
+            AlreadyShownView::pass(admin.nav("users"), &user.id, &user.username).into_response(),
+        );
+    }
+    let (start, end) = (crate::db::from_ts(start), crate::db::from_ts(end));
     let view = IssuedView {
         nav: admin.nav("users"),
         user_id: user.id,
         username: user.username,
         groups: passcode.split('-').map(String::from).collect(),
         passcode,
-        start: when(issued.pass.start),
-        end: when(issued.pass.end),
-        one_time: issued.pass.one_time,
-        starts_later: issued.pass.start > OffsetDateTime::now_utc(),
+        start: when(start),
+        end: when(end),
+        one_time,
+        starts_later: start > OffsetDateTime::now_utc(),
     };
     let mut response = view.into_response();
     // Shown this once: no cache, no back-button copy.

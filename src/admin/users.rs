@@ -162,6 +162,19 @@ pub struct UserView {
     can_set_roles: bool,
     can_issue: bool,
     refusal: String,
+    /// After "remove all methods" (a lost phone): the next step, a new pass, offered at once.
+    offer_new_pass: bool,
+    /// The person as named to the helpdesk: their name, and their username.
+    person: String,
+    /// The single-use token of the new-pass form (see `shown_once`).
+    once: String,
+}
+
+/// `?shown=…`: the holder of a secret a console form just made (see `shown_once`).
+#[derive(Deserialize)]
+pub struct ShownQuery {
+    #[serde(default)]
+    pub shown: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -207,8 +220,15 @@ pub async fn user_get(
                 .map(|e| format!("issued {} by {}", when(e.at), e.actor_text()));
         }
     }
+    let person = match user.display_name.as_deref() {
+        Some(name) if !name.trim().is_empty() => format!("{name} ({})", user.username),
+        _ => user.username.clone(),
+    };
     let view = UserView {
         nav: admin.nav("users"),
+        offer_new_pass: can_issue && query.done.as_deref() == Some("removed-all"),
+        person,
+        once: super::shown_once::form_token(),
         done: note(query.done.as_deref()),
         display_name: user.display_name.clone().unwrap_or_default(),
         email: user.email.clone().unwrap_or_default(),

@@ -85,8 +85,8 @@ impl From<&Method> for MethodLine {
 
 pub struct PassLine {
     pub usable: bool,
-    pub reason: &'static str,
-    pub explanation: &'static str,
+    /// Its state as a sentence ("Not usable. It was for one use and has been used.").
+    pub state: String,
     pub start: String,
     pub end: String,
     pub one_time: bool,
@@ -107,6 +107,7 @@ pub fn explain(reason: Reason) -> &'static str {
         Reason::OneTimeUsed => "It was for one use and has been used.",
         Reason::Locked => "Too many wrong attempts locked it.",
         Reason::Revoked => "It was revoked.",
+        Reason::UserDisabled => "The account is disabled, so nobody can sign in with it.",
     }
 }
 
@@ -114,8 +115,11 @@ impl From<&PassView> for PassLine {
     fn from(p: &PassView) -> Self {
         Self {
             usable: p.usable,
-            reason: p.reason.as_str(),
-            explanation: explain(p.reason),
+            state: if p.usable {
+                "Usable now.".into()
+            } else {
+                format!("Not usable. {}", explain(p.reason))
+            },
             start: when(p.start),
             end: when(p.end),
             one_time: p.one_time,
@@ -135,13 +139,16 @@ impl From<&PassView> for PassLine {
 pub struct EventLine {
     pub seq: i64,
     pub when: String,
+    /// What happened, as a sentence.
+    pub sentence: String,
     pub actor: String,
     pub action: String,
     pub target: String,
     pub outcome: String,
     pub severity: String,
     pub address: String,
-    pub details: String,
+    /// The event's details, one `(key, value)` each, behind a disclosure.
+    pub details: Vec<(String, String)>,
 }
 
 impl From<&AuditEvent> for EventLine {
@@ -149,13 +156,14 @@ impl From<&AuditEvent> for EventLine {
         Self {
             seq: e.seq,
             when: when(e.at),
+            sentence: super::sentences::sentence(e),
             actor: e.actor_text(),
             action: e.action.clone(),
             target: e.target_text(),
             outcome: e.outcome.clone(),
             severity: e.severity.clone(),
             address: e.address.clone().unwrap_or_default(),
-            details: e.details_text(),
+            details: super::sentences::detail_lines(e),
         }
     }
 }

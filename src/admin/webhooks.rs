@@ -1,5 +1,6 @@
 //! Console page for webhooks (administrators): the endpoints with their delivery state (last attempt,
-//! failures, messages waiting), a form to register one (its secret shown once) and removal.
+//! failures, messages waiting), a form to register one (its secret shown once, by post/redirect/get
+//! through [`shown_once`]) and removal.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::form::Fields;
 use super::guard::{Admin, Nav, done};
-use super::users::DoneQuery;
-use crate::pages::PageError;
+use super::shown_once::{self, AlreadyShownView, Secret};
+use super::users::{DoneQuery, ShownQuery};
+use crate::pages::{PageError, see_other};
 use crate::state::AppState;
 use crate::webhooks::endpoints::{self, Endpoint, NewEndpoint};
 
@@ -20,6 +22,8 @@ pub struct WebhooksView {
     nav: Nav,
     done: Option<&'static str>,
     rows: Vec<Row>,
+    /// The form's single-use token (see [`shown_once`]).
+    once: String,
 }
 
 /// An endpoint with its times as shown.
@@ -60,6 +64,7 @@ pub async fn webhooks_get(
             _ => None,
         },
         rows,
+        once: shown_once::form_token(),
     }
     .into_response())
 }
@@ -74,11 +79,16 @@ pub struct SecretView {
 
 pub async fn webhooks_post(
     State(state): State<AppState>,
-    admin: Admin,
+    mut admin: Admin,
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, PageError> {
     admin.check_form(&state, &headers, fields.csrf())?;
+    let form = fields.get("once").unwrap_or_default();
+    if shown_once::sent_before(&admin.session, form) {
+        // The same form again: the endpoint it registered stands, no second one is made.
+        return Ok(AlreadyShownView::webhook(admin.nav("webhooks")).into_response());
+    }
     let new = NewEndpoint {
         url: fields.get("url").unwrap_or_default().to_string(),
         event_types: vec![fields.get("event_types").unwrap_or_default().to_string()],
@@ -86,16 +96,56 @@ pub async fn webhooks_post(
         description: fields.get("description").unwrap_or_default().to_string(),
     };
     let created = endpoints::create(&state.db, &state.sealer, &admin.authority, new).await?;
-    let mut response = SecretView {
-        nav: admin.nav("webhooks"),
-        endpoint: created.endpoint,
+    let id = created.endpoint.id.clone();
+    let held = Secret::WebhookSecret {
+        endpoint_id: id.clone(),
         secret: created.secret,
+    };
+    let holder =
+        shown_once::hold(&state.db, &state.sealer, &mut admin.session, form, &held).await?;
+    Ok(see_other(&format!(
+        "/admin/webhooks/{id}/secret?shown={holder}"
+    )))
+}
+
+/// `GET /admin/webhooks/{id}/secret?shown=…`: the signing secret just made, once.
+pub async fn secret_get(
+    State(state): State<AppState>,
+    mut admin: Admin,
+    Path(id): Path<String>,
+    Query(query): Query<ShownQuery>,
+) -> Result<Response, PageError> {
+    let endpoint = endpoints::list(&state.db, &admin.authority)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id);
+    let secret = match (query.shown.as_deref(), &endpoint) {
+        (Some(holder), Some(_)) => {
+            shown_once::take(&state.db, &state.sealer, &mut admin.session, holder).await?
+        }
+        _ => None,
+    };
+    match (secret, endpoint) {
+        (
+            Some(Secret::WebhookSecret {
+                endpoint_id,
+                secret,
+            }),
+            Some(endpoint),
+        ) if endpoint_id == endpoint.id => {
+            let mut response = SecretView {
+                nav: admin.nav("webhooks"),
+                endpoint,
+                secret,
+            }
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        _ => Ok(AlreadyShownView::webhook(admin.nav("webhooks")).into_response()),
     }
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 pub async fn webhook_remove_post(

@@ -125,6 +125,19 @@ impl Role {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// What holding these roles makes a person, in words: "an administrator", "helpdesk staff".
+    pub fn described(roles: &[Role]) -> &'static str {
+        match (
+            roles.contains(&Role::Admin),
+            roles.contains(&Role::Helpdesk),
+        ) {
+            (true, true) => "an administrator and helpdesk staff",
+            (true, false) => "an administrator",
+            (false, true) => "helpdesk staff",
+            (false, false) => "a person without a role",
+        }
+    }
 }
 
 impl FromStr for Role {

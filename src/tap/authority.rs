@@ -83,9 +83,10 @@ impl Authority {
                 return Ok(());
             }
             return Err(AppError::Forbidden(format!(
-                "the helpdesk role may {what} only for users who hold no role; `{}` holds {}",
+                "helpdesk staff may {what} only for users who hold no role, and {} is {}; \
+                 ask an administrator",
                 target.username,
-                Role::format_list(&target.roles)
+                Role::described(&target.roles)
             )));
         }
         Err(AppError::Forbidden(format!(

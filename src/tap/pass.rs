@@ -21,6 +21,8 @@ pub enum Reason {
     OneTimeUsed,
     Locked,
     Revoked,
+    /// The pass is fine, but its holder's account is disabled: nobody can sign in with it.
+    UserDisabled,
 }
 
 impl Reason {
@@ -38,6 +40,7 @@ impl Reason {
             Reason::OneTimeUsed => "OneTimeUsed",
             Reason::Locked => "Locked",
             Reason::Revoked => "Revoked",
+            Reason::UserDisabled => "UserDisabled",
         }
     }
 }
@@ -189,5 +192,15 @@ pub async fn show(db: &Db, user: &User) -> Result<PassView, AppError> {
         in_scope(db, &policy, &user.id).await?,
         OffsetDateTime::now_utc(),
     );
-    Ok(PassView::new(&pass, user, reason))
+    Ok(PassView::new(&pass, user, for_account(reason, user)))
+}
+
+/// The state of a pass as its holder's account allows: a disabled account's pass is `UserDisabled`
+/// unless it was revoked (the most final reason stays).
+pub fn for_account(reason: Reason, user: &User) -> Reason {
+    if user.enabled || reason == Reason::Revoked {
+        reason
+    } else {
+        Reason::UserDisabled
+    }
 }

@@ -65,9 +65,10 @@ pub fn may_manage(authority: &Authority, target: &User, what: &str) -> Result<()
         Power::Admin => Ok(()),
         Power::Helpdesk if target.roles.is_empty() => Ok(()),
         Power::Helpdesk => Err(AppError::Forbidden(format!(
-            "the helpdesk role may {what} only for users who hold no role; `{}` holds {}",
+            "helpdesk staff may {what} only for users who hold no role, and {} is {}; \
+             ask an administrator",
             target.username,
-            Role::format_list(&target.roles)
+            Role::described(&target.roles)
         ))),
         Power::Nothing => Err(AppError::Forbidden(format!(
             "only the admin or helpdesk role may {what}"

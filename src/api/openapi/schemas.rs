@@ -157,7 +157,7 @@ fn passes() -> Value {
         },
         "Reason": {
             "type": "string",
-            "enum": ["EnabledByPolicy", "DisabledByPolicy", "NotInScope", "NotYetValid", "Expired", "OneTimeUsed", "Locked", "Revoked"]
+            "enum": ["EnabledByPolicy", "DisabledByPolicy", "NotInScope", "NotYetValid", "Expired", "OneTimeUsed", "Locked", "Revoked", "UserDisabled"]
         },
         "CreatedBy": {
             "type": "object",

@@ -103,7 +103,11 @@ async fn the_console_registers_and_edits_a_clients_access_token_alg() {
             ],
         )
         .await;
-    assert_eq!(created.status(), 200, "the secret page");
+    assert_eq!(
+        created.status(),
+        303,
+        "to the secret page (post/redirect/get)"
+    );
     let (_, page) = console.page("/admin/clients/svc").await;
     assert_eq!(text_of(&page, "#access-token-alg").unwrap(), "ES256");
 

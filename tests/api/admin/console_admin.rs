@@ -199,6 +199,8 @@ async fn an_administrator_registers_a_client_and_sees_its_secret_once() {
         )
         .await;
 
+    assert_eq!(response.status(), 303, "post/redirect/get");
+    let response = console.get(&location(&response)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();

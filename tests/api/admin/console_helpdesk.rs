@@ -37,6 +37,8 @@ async fn helpdesk_finds_a_new_user_and_issues_a_pass_shown_once() {
         )
         .await;
 
+    assert_eq!(response.status(), 303, "post/redirect/get");
+    let response = console.get(&location(&response)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();
@@ -52,7 +54,10 @@ async fn helpdesk_finds_a_new_user_and_issues_a_pass_shown_once() {
     assert_eq!(event.target_id.as_deref(), Some(bob.id.as_str()));
     let (_, page) = console.page(&format!("/admin/users/{}", bob.id)).await;
     assert!(!page.contains(&passcode), "the passcode is shown only once");
-    assert!(page.contains("OneTimeUsed"), "used once by the check above");
+    assert!(
+        page.contains("It was for one use and has been used."),
+        "used once by the check above"
+    );
 }
 
 #[tokio::test]

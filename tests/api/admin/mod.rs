@@ -11,5 +11,8 @@ mod api_users;
 mod console_access;
 mod console_admin;
 mod console_helpdesk;
+mod console_shown_once;
+mod console_wording;
+mod disabled_user_pass;
 mod method_pass;
 mod openapi;

@@ -93,8 +93,9 @@ async fn the_console_registers_a_webhook_shows_its_secret_once_and_its_delivery_
             ],
         )
         .await;
-    assert_eq!(response.status(), 200);
-    let shown = response.text().await.unwrap();
+    assert_eq!(response.status(), 303, "post/redirect/get");
+    let shown_at = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, shown) = console.page(&shown_at).await;
     let secret = shown
         .split("id=\"webhook-secret\">")
         .nth(1)
