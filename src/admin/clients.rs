@@ -111,7 +111,7 @@ async fn secret_redirect(
     secret: String,
 ) -> Result<Response, PageError> {
     let path = format!("/admin/clients/{client_id}/secret");
-    let held = Secret::ClientSecret { client_id, secret };
+    let held = Secret::Client { client_id, secret };
     let holder =
         shown_once::hold(&state.db, &state.sealer, &mut admin.session, form, &held).await?;
     Ok(see_other(&format!("{path}?shown={holder}")))
@@ -132,7 +132,7 @@ pub async fn secret_get(
         None => None,
     };
     match secret {
-        Some(Secret::ClientSecret { client_id, secret }) if client_id == id => {
+        Some(Secret::Client { client_id, secret }) if client_id == id => {
             let mut response = SecretView {
                 nav: admin.nav("clients"),
                 id: client_id,

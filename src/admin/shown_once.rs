@@ -34,11 +34,11 @@ pub enum Secret {
         end: i64,
         one_time: bool,
     },
-    ClientSecret {
+    Client {
         client_id: String,
         secret: String,
     },
-    WebhookSecret {
+    Webhook {
         endpoint_id: String,
         secret: String,
     },

@@ -97,7 +97,7 @@ pub async fn webhooks_post(
     };
     let created = endpoints::create(&state.db, &state.sealer, &admin.authority, new).await?;
     let id = created.endpoint.id.clone();
-    let held = Secret::WebhookSecret {
+    let held = Secret::Webhook {
         endpoint_id: id.clone(),
         secret: created.secret,
     };
@@ -127,7 +127,7 @@ pub async fn secret_get(
     };
     match (secret, endpoint) {
         (
-            Some(Secret::WebhookSecret {
+            Some(Secret::Webhook {
                 endpoint_id,
                 secret,
             }),

@@ -1,7 +1,7 @@
 //! The console speaks in sentences: no code names (`OneTimeUsed`, `EnabledByPolicy`), no raw JSON and
 //! no quoted internals in what people read. The API and the CLI keep the stable codes.
 
-use tapid::audit::{self, Actor, Event};
+use tapid::audit::{self, Event};
 use tapid::directory::Role;
 
 use crate::helpers::admin::text_of;
