@@ -1,9 +1,11 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
+mod delivery;
 mod env;
 mod proxies;
 mod show;
 
+pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
 
 use std::collections::BTreeSet;
@@ -38,6 +40,10 @@ pub struct Config {
     /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
     pub trusted_proxies: TrustedProxies,
     pub http: HttpLimits,
+    /// One-time links that reveal a passcode.
+    pub reveal: RevealSettings,
+    /// Mail through the organisation's SMTP server.
+    pub smtp: SmtpSettings,
 }
 
 /// Webhook delivery.
@@ -150,6 +156,8 @@ impl Default for Config {
             webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             http: HttpLimits::default(),
+            reveal: RevealSettings::default(),
+            smtp: SmtpSettings::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod methods;
 pub mod metrics;
 pub mod oidc;
 pub mod pages;
+pub mod reveal;
 pub mod scim;
 pub mod secrets;
 pub mod security_info;

@@ -10,6 +10,7 @@ mod method;
 mod ops;
 mod output;
 mod tap;
+mod tap_bulk;
 mod user;
 mod webhook;
 

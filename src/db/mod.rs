@@ -14,6 +14,7 @@ pub mod methods;
 pub mod metrics;
 pub mod passes;
 pub mod profiles;
+pub mod reveal;
 pub mod sessions;
 pub mod settings;
 pub mod tap_policy;
