@@ -59,7 +59,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiRejection> {
         let state = AppState::from_ref(state);
-        let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
+        let token = oidc::tokens::bearer(&parts.headers).ok_or(AppError::Unauthenticated)?;
         // Only tokens issued for the admin API itself (`oidc::audience`): an application's token,
         // whoever it was issued for, opens nothing here.
         // A token that cannot be judged (the database away) is not a bad token: 503, as elsewhere.
@@ -97,11 +97,4 @@ where
         let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, &state).await;
         Ok(Self { authority, address })
     }
-}
-
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::output;
+use crate::admin;
 use crate::audit::Actor;
 use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
 use crate::error::AppError;
@@ -134,7 +135,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
                     Some(fields.group.clone())
                 },
             };
-            let user = directory::users::update(db, &actor, &username, changes).await?;
+            let user = admin::service::users::apply(db, &actor, &username, changes).await?;
             show(ctx, &user).await?;
         }
         UserCommand::List {

@@ -74,6 +74,25 @@ pub async fn enqueue(
     Ok(done.rows_affected())
 }
 
+/// Queues a Logout Token (reason `session_expired`) for every client with a back-channel logout URI
+/// that received tokens in a session that has expired by `now`. Call it in the transaction that
+/// deletes those sessions, before the delete.
+pub async fn enqueue_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO logout_outbox (client_id, sid, user_id, reason, created_at, next_attempt_at) \
+         SELECT DISTINCT sc.client_id, sc.sid, sc.user_id, 'session_expired', $1, $1 \
+         FROM sessions s \
+         JOIN session_clients sc ON sc.sid = s.sid \
+         JOIN oidc_clients c ON c.id = sc.client_id \
+         WHERE s.expires_at <= $1 AND c.backchannel_logout_uri IS NOT NULL \
+         ON CONFLICT (client_id, sid) DO NOTHING",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// A client that received tokens in a session, with its front-channel logout URI.
 #[derive(Clone, Debug, FromRow)]
 pub struct FrontChannel {

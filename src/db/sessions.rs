@@ -116,13 +116,13 @@ pub async fn end(
     Ok(done.rows_affected())
 }
 
-pub async fn delete_expired<'e, E>(db: E, now: i64) -> Result<u64, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
+/// Ends the sessions that have expired by `now`, queuing the Logout Tokens their applications are
+/// owed (a session that times out ends for its applications too), then deleting them.
+pub async fn end_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+    logout::enqueue_expired(&mut *conn, now).await?;
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
-        .execute(db)
+        .execute(conn)
         .await?;
     Ok(done.rows_affected())
 }

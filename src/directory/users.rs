@@ -183,17 +183,24 @@ async fn join_groups(tx: &mut Tx, user: &User, groups: &[String]) -> Result<Vec<
     Ok(names)
 }
 
-/// Changes a user's details, roles and groups. The one way roles change (CLI, console, API and
-/// provisioning all come here): a role change revokes, in the same transaction, the passes whose
-/// issuer may no longer issue them (`tap::issuer`).
-pub async fn update(
-    db: &Db,
+/// A change to a user written in a transaction whose audit event is not yet recorded: what a role
+/// change ends besides (`admin::service::users::apply`) belongs to the same transaction and event.
+pub struct Staged {
+    pub user: User,
+    pub event: Event,
+    pub roles_changed: bool,
+}
+
+/// Writes a change of a user's details, roles and groups in `tx`, returning the event to record.
+/// Roles change only through `admin::service::users::apply`, which ends in the same transaction the
+/// passes whose issuer may no longer issue them.
+pub async fn stage_update(
+    tx: &mut Tx,
     actor: &Actor,
     username: &str,
     changes: UserChanges,
-) -> Result<User, AppError> {
-    let mut tx = db.begin().await?;
-    let mut user = find_in(&mut tx, username).await?;
+) -> Result<Staged, AppError> {
+    let mut user = find_in(tx, username).await?;
     let mut event = Event::new(actor.clone(), "user.updated").target(user.target());
     if let Some(name) = changes.display_name {
         user.display_name = clean_name(name)?;
@@ -233,24 +240,20 @@ pub async fn update(
         user.roles = roles;
     }
     if let Some(groups) = changes.groups {
-        let before = db::groups::ids_of_user(&mut *tx, &user.id).await?;
+        let before = db::groups::ids_of_user(&mut **tx, &user.id).await?;
         for group_id in &before {
-            db::groups::remove_member(&mut tx, group_id, &user.id).await?;
+            db::groups::remove_member(tx, group_id, &user.id).await?;
         }
-        let names = join_groups(&mut tx, &user, &groups).await?;
+        let names = join_groups(tx, &user, &groups).await?;
         event = event.detail("groups", names);
     }
     user.updated_at = db::now();
-    db::users::update(&mut tx, &UserRow::from(&user)).await?;
-    if roles_changed {
-        // Every role change, whoever makes it, passes here: a pass its issuer could not issue to
-        // the person as they are now ends with the change.
-        let revoked = crate::tap::issuer::after_role_change(&mut tx, actor, &user).await?;
-        event = event.detail("passes_revoked", revoked);
-    }
-    audit::record(&mut tx, event).await?;
-    tx.commit().await?;
-    Ok(user)
+    db::users::update(tx, &UserRow::from(&user)).await?;
+    Ok(Staged {
+        user,
+        event,
+        roles_changed,
+    })
 }
 
 pub async fn set_enabled(

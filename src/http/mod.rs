@@ -45,7 +45,10 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::limit_request_size))
         .layer(middleware::from_fn(headers::security_headers))
-        .layer(middleware::from_fn(logging::log_request))
+        .layer(middleware::from_fn_with_state(
+            state.config.clone(),
+            logging::log_request,
+        ))
         .layer(middleware::from_fn_with_state(
             metrics,
             crate::metrics::http::track,

@@ -20,7 +20,6 @@ use super::clients::Client;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::scope::{self, Scope};
-use super::tokens::AccessTokenClaims;
 use crate::config::Issuer;
 
 /// The admin API's resource identifier: the audience of every token it accepts.
@@ -120,17 +119,14 @@ pub enum Accept {
 }
 
 impl Accept {
-    pub fn allows(self, issuer: &Issuer, claims: &AccessTokenClaims) -> bool {
+    /// Whether a verified token with audience `aud`, issued to `client_id` with the space-separated
+    /// `scope`, is accepted here.
+    pub fn allows(self, issuer: &Issuer, aud: &str, client_id: &str, scope: &str) -> bool {
+        let has = |wanted: &str| scope.split(' ').any(|s| s == wanted);
         match self {
-            Accept::AdminApi => {
-                claims.aud == admin_api(issuer) && claims.has_scope(scope::ADMIN_API)
-            }
-            Accept::Scim => claims.aud == self::scim(issuer) && claims.has_scope(scope::SCIM),
-            Accept::OwnClient => {
-                claims.aud == claims.client_id
-                    && !claims.has_scope(scope::ADMIN_API)
-                    && !claims.has_scope(scope::SCIM)
-            }
+            Accept::AdminApi => aud == admin_api(issuer) && has(scope::ADMIN_API),
+            Accept::Scim => aud == self::scim(issuer) && has(scope::SCIM),
+            Accept::OwnClient => aud == client_id && !has(scope::ADMIN_API) && !has(scope::SCIM),
             Accept::Any => true,
         }
     }

@@ -1,5 +1,6 @@
-//! Forgetting what can no longer be used: expired codes, pending requests and tokens (and, from the same
-//! ticker, sign-in throttle counters whose window is over). Revocation only
+//! Forgetting what can no longer be used: expired codes, pending requests and tokens; ending expired
+//! sign-in sessions, with the Logout Tokens their applications are owed (and, from the same ticker,
+//! sign-in throttle counters whose window is over). Revocation only
 //! matters while a token could still be presented, so an expired row is dead weight.
 
 use std::time::Duration as StdDuration;
@@ -33,13 +34,15 @@ pub fn spawn(db: Db) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Deletes expired codes, pending authorization requests and tokens; returns how many rows went.
+/// Deletes expired codes, pending authorization requests and tokens, and ends expired sessions;
+/// returns how many rows went.
 pub async fn purge(db: &Db) -> Result<u64, AppError> {
     let now = db::now();
     let mut tx = db.begin().await?;
     let mut gone = db::codes::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
     gone += db::codes::delete_expired_requests(&mut *tx, db::ts(now)).await?;
     gone += db::tokens::delete_expired(&mut tx, db::ts(now)).await?;
+    gone += db::sessions::end_expired(&mut tx, db::ts(now)).await?;
     gone += db::logout::purge(&mut tx, db::ts(now - LOGOUT_RETENTION)).await?;
     tx.commit().await?;
     Ok(gone)

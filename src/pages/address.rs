@@ -37,3 +37,17 @@ where
 fn client_ip(config: &Config, peer: Option<IpAddr>, parts: &Parts) -> Option<IpAddr> {
     super::forwarded::client_ip(&config.trusted_proxies, peer, &parts.headers)
 }
+
+/// The client's address of a request seen whole (the request log), by the same rule as the
+/// extractor; and whether the connection came from a trusted proxy.
+pub fn of_request<B>(config: &Config, request: &axum::http::Request<B>) -> (Option<IpAddr>, bool) {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let via_proxy = peer.is_some_and(|p| config.trusted_proxies.contains(p));
+    (
+        super::forwarded::client_ip(&config.trusted_proxies, peer, request.headers()),
+        via_proxy,
+    )
+}

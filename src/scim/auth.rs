@@ -4,17 +4,16 @@
 //! through the same service functions as the console, the API and the CLI, so every change is audited
 //! with the client as its actor.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
-use axum::http::header;
 use axum::http::request::Parts;
 
 use super::error::ScimError;
 use crate::admin::service::rules::{self, Power};
 use crate::oidc;
 use crate::oidc::audience::Accept;
+use crate::oidc::tokens::TokenRefused;
+use crate::pages::ClientAddress;
 use crate::state::AppState;
 use crate::tap::Authority;
 
@@ -36,18 +35,20 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ScimError> {
         let state = AppState::from_ref(state);
-        let token = bearer(parts).ok_or_else(|| {
+        let token = oidc::tokens::bearer(&parts.headers).ok_or_else(|| {
             ScimError::unauthenticated(
                 "a bearer token from tapid's client_credentials grant is required",
             )
         })?;
         // Only tokens issued for SCIM itself (`oidc::audience`, aud `<issuer>/scim`).
+        // A token that cannot be judged (the database away) is not a bad token: 503, as elsewhere.
         let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::Scim)
             .await
-            .map_err(|_| {
-                ScimError::unauthenticated(
+            .map_err(|refused| match refused {
+                TokenRefused::Invalid(_) => ScimError::unauthenticated(
                     "the access token is invalid, expired, revoked or not issued for SCIM",
-                )
+                ),
+                TokenRefused::Failed(error) => error.into(),
             })?;
         let forbidden = |why: &str| ScimError::new(StatusCode::FORBIDDEN, None, why);
         if !claims.is_client_token() {
@@ -71,17 +72,8 @@ where
                 "the client holds no role: grant it `helpdesk` or `admin` (tapid client update --role)",
             ));
         }
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        // The audit trail records the client's address as every other door does (trusted proxies).
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, &state).await;
         Ok(Self { authority, address })
     }
-}
-
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -2,7 +2,7 @@
 //! passes only to people who hold no role; a pass it issued must not become a way into an account
 //! that was granted a role since. So:
 //!
-//! - every role change ([`after_role_change`], called by `directory::users::update` — the one
+//! - every role change ([`after_role_change`], called by `admin::service::users::apply` — the one
 //!   function through which the CLI, the console, the API and provisioning change roles) revokes
 //!   the person's pass when its issuer could not issue it to them as they are now, and the passes
 //!   the person issued to others that their new roles no longer allow;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::rules::{self, Power};
 use super::{Page, audit::AuditEvent};
+use crate::audit::{self, Actor};
 use crate::db::Db;
 use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
 use crate::error::AppError;
@@ -169,12 +170,37 @@ pub async fn update(
             roles: edit.roles,
             groups: edit.groups,
         };
-        user = directory::users::update(db, &actor, &user.username, changes).await?;
+        user = apply(db, &actor, &user.username, changes).await?;
     }
     if let Some(enabled) = edit.enabled.filter(|e| *e != user.enabled) {
         // Disabling also signs the person out everywhere (sessions and tokens), in the directory.
         user = directory::users::set_enabled(db, &actor, &user.username, enabled).await?;
     }
+    Ok(user)
+}
+
+/// Changes a user's details, roles and groups, after the caller's rights were checked (or for the
+/// operator at the command line). The one way roles change — the console, the API, provisioning and
+/// the CLI all come here — so a role change revokes, in the same transaction and event, the passes
+/// whose issuer may no longer issue them (`tap::issuer`).
+pub async fn apply(
+    db: &Db,
+    actor: &Actor,
+    username: &str,
+    changes: UserChanges,
+) -> Result<User, AppError> {
+    let mut tx = db.begin().await?;
+    let directory::users::Staged {
+        user,
+        mut event,
+        roles_changed,
+    } = directory::users::stage_update(&mut tx, actor, username, changes).await?;
+    if roles_changed {
+        let revoked = tap::issuer::after_role_change(&mut tx, actor, &user).await?;
+        event = event.detail("passes_revoked", revoked);
+    }
+    audit::record(&mut tx, event).await?;
+    tx.commit().await?;
     Ok(user)
 }
 

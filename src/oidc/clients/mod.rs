@@ -2,152 +2,27 @@
 //! registration holds and the rules it must satisfy, and checking their secrets. Registering, changing
 //! and removing them (each with its audit event) is the [`registry`].
 
+mod ids;
+mod logout;
 mod registry;
 
+pub use ids::{ClientId, Origin, RedirectUri};
+pub use logout::LogoutChanges;
 pub use registry::{add, find, get, list, remove, update};
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use url::Url;
 
 use super::keys::SigningAlg;
 use super::scope::Scope;
-use crate::audit::{self, Event, Target};
+use crate::audit::Target;
 use crate::db;
 use crate::db::clients::ClientRow;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::secrets;
-
-/// A client identifier: 1–128 characters of letters, digits and `. _ - : ~`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ClientId(String);
-
-impl TryFrom<String> for ClientId {
-    type Error = AppError;
-
-    fn try_from(value: String) -> Result<Self, AppError> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ClientId> for String {
-    fn from(id: ClientId) -> String {
-        id.0
-    }
-}
-
-impl ClientId {
-    pub fn parse(value: &str) -> Result<Self, AppError> {
-        let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '~');
-        if value.is_empty() || value.len() > 128 || !value.chars().all(ok) {
-            return Err(AppError::invalid(
-                "invalid client id: use 1-128 letters, digits, '.', '_', '-', ':' or '~'",
-            ));
-        }
-        Ok(Self(value.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A redirect URI as registered: absolute, no fragment, no credentials; `https`, or `http` only for a
-/// loopback host. Requests must present it byte for byte (no prefix or wildcard matching).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct RedirectUri(String);
-
-impl TryFrom<String> for RedirectUri {
-    type Error = AppError;
-
-    fn try_from(value: String) -> Result<Self, AppError> {
-        Self::parse(&value)
-    }
-}
-
-impl From<RedirectUri> for String {
-    fn from(uri: RedirectUri) -> String {
-        uri.0
-    }
-}
-
-impl RedirectUri {
-    pub fn parse(value: &str) -> Result<Self, AppError> {
-        let invalid =
-            |why: &str| AppError::invalid(format!("invalid redirect URI `{value}`: {why}"));
-        if value.len() > 2000 {
-            return Err(invalid("too long"));
-        }
-        // Stored space-separated, and compared byte for byte: no whitespace or control characters.
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid("spaces and control characters are not allowed"));
-        }
-        let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
-        if url.fragment().is_some() {
-            return Err(invalid("a fragment is not allowed"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid("credentials are not allowed"));
-        }
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => return Err(invalid("http is allowed only for localhost and loopback")),
-            _ => return Err(invalid("the scheme must be https")),
-        }
-        Ok(Self(value.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// A web origin (`scheme://host[:port]`, RFC 6454) a browser application may call the token endpoints
-/// from, besides the origins of its redirect URIs: `https`, or `http` only for a loopback host.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin(String);
-
-impl Origin {
-    pub fn parse(value: &str) -> Result<Self, AppError> {
-        let invalid = |why: &str| AppError::invalid(format!("invalid origin `{value}`: {why}"));
-        let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            _ => return Err(invalid("use https (http only for localhost and loopback)")),
-        }
-        let origin = url.origin().ascii_serialization();
-        if origin.trim_end_matches('/') != value.trim_end_matches('/') {
-            return Err(invalid("an origin is scheme://host[:port], without a path"));
-        }
-        Ok(Self(origin))
-    }
-
-    /// The origin of a registered redirect URI.
-    pub fn of_uri(uri: &str) -> Option<String> {
-        let url = Url::parse(uri).ok()?;
-        matches!(url.scheme(), "https" | "http").then(|| url.origin().ascii_serialization())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -355,51 +230,6 @@ pub struct NewClient {
     pub logout: LogoutChanges,
 }
 
-/// The sign-out and browser settings of a client; `None` leaves a field as it is (or unset, when adding).
-#[derive(Clone, Debug, Default)]
-pub struct LogoutChanges {
-    /// `Some(None)` removes it.
-    pub backchannel_logout_uri: Option<Option<RedirectUri>>,
-    pub backchannel_logout_session_required: Option<bool>,
-    pub frontchannel_logout_uri: Option<Option<RedirectUri>>,
-    pub frontchannel_logout_session_required: Option<bool>,
-    pub allowed_origins: Option<Vec<Origin>>,
-    pub may_introspect: Option<bool>,
-}
-
-impl LogoutChanges {
-    /// Applies the changes to `client`, adding what changed to `event`.
-    fn apply(self, client: &mut Client, mut event: Event) -> Event {
-        if let Some(uri) = self.backchannel_logout_uri {
-            client.backchannel_logout_uri = uri.map(|u| u.0);
-            event = event.detail("backchannel_logout_uri", &client.backchannel_logout_uri);
-        }
-        if let Some(required) = self.backchannel_logout_session_required {
-            client.backchannel_logout_session_required = required;
-            event = event.detail("backchannel_logout_session_required", required);
-        }
-        if let Some(uri) = self.frontchannel_logout_uri {
-            client.frontchannel_logout_uri = uri.map(|u| u.0);
-            event = event.detail("frontchannel_logout_uri", &client.frontchannel_logout_uri);
-        }
-        if let Some(required) = self.frontchannel_logout_session_required {
-            client.frontchannel_logout_session_required = required;
-            event = event.detail("frontchannel_logout_session_required", required);
-        }
-        if let Some(origins) = self.allowed_origins {
-            client.allowed_origins = registry::dedup(origins.into_iter().map(|o| o.0).collect());
-            event = event.detail("allowed_origins", &client.allowed_origins);
-        }
-        if let Some(may) = self.may_introspect {
-            client.may_introspect = may;
-            event = event
-                .detail("may_introspect", may)
-                .severity(audit::Severity::High);
-        }
-        event
-    }
-}
-
 impl NewClient {
     pub fn new(id: ClientId) -> Self {
         Self {
@@ -432,42 +262,4 @@ pub struct ClientChanges {
     pub logout: LogoutChanges,
     /// Replace the secret of a confidential client (the new one is returned once).
     pub new_secret: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redirect_uris_allow_http_only_for_loopback() {
-        for good in [
-            "https://rp.example.com/cb",
-            "http://localhost:3000/cb",
-            "http://127.0.0.1:9/cb",
-            "http://[::1]/cb",
-        ] {
-            assert!(RedirectUri::parse(good).is_ok(), "{good} should be allowed");
-        }
-        for bad in [
-            "http://rp.example.com/cb",
-            "https://rp.example.com/cb#frag",
-            "https://rp.example.com/a b",
-            " https://rp.example.com/cb",
-            "https://rp.example.com/cb\t",
-            "https://user:pw@rp.example.com/cb",
-            "/relative",
-            "javascript:alert(1)",
-            "ftp://x.example.com/",
-        ] {
-            assert!(RedirectUri::parse(bad).is_err(), "{bad} should be refused");
-        }
-    }
-
-    #[test]
-    fn client_ids_refuse_spaces_and_odd_characters() {
-        assert!(ClientId::parse("my-app.web_1").is_ok());
-        for bad in ["", "a b", "a/b", "é", &"a".repeat(129)] {
-            assert!(ClientId::parse(bad).is_err(), "{bad:?} should be refused");
-        }
-    }
 }

@@ -11,8 +11,9 @@ use crate::secrets;
 fn strings(uris: Vec<RedirectUri>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for uri in uris {
-        if !out.contains(&uri.0) {
-            out.push(uri.0);
+        let uri = String::from(uri);
+        if !out.contains(&uri) {
+            out.push(uri);
         }
     }
     out
@@ -49,7 +50,7 @@ pub async fn add(
     };
     let secret = (!new.public).then(secrets::new_secret);
     let mut client = Client {
-        id: new.id.0,
+        id: String::from(new.id),
         name: new
             .name
             .map(|n| n.trim().to_string())

@@ -7,7 +7,7 @@
 mod verify;
 
 pub use verify::{
-    IdTokenHint, TokenRefused, read_access_token, verify_access_token, verify_id_token_hint,
+    IdTokenHint, TokenRefused, bearer, read_access_token, verify_access_token, verify_id_token_hint,
 };
 
 use base64::Engine;

@@ -42,6 +42,18 @@ impl From<TokenRefused> for OAuthError {
     }
 }
 
+/// The token of an `Authorization: Bearer …` header (RFC 6750), for the endpoints that take nothing
+/// else (the admin API and SCIM); `None` when there is none or the header is not Bearer.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// Verifies an access token: signature by a published key, `typ`, `iss`, `exp`, an audience that
 /// `accept` allows, and that it was neither revoked nor issued to someone since disabled.
 pub async fn verify_access_token(
@@ -68,7 +80,12 @@ pub async fn verify_access_token(
     let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
         .map_err(|_| invalid())?
         .claims;
-    if !accept.allows(&state.config.issuer, &claims) {
+    if !accept.allows(
+        &state.config.issuer,
+        &claims.aud,
+        &claims.client_id,
+        &claims.scope,
+    ) {
         return Err(TokenRefused::Invalid(OAuthError::invalid_token(
             "the access token was not issued for this resource",
         )));

@@ -1,6 +1,7 @@
 //! `spawn_app()` and the typed helpers the tests share.
 
 pub mod admin;
+pub mod logs;
 pub mod oidc;
 pub mod signin;
 pub mod tap;

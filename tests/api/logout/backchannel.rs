@@ -225,3 +225,29 @@ async fn an_application_without_a_backchannel_logout_uri_is_sent_nothing() {
     assert_eq!(deliver(&app).await, 0);
     assert!(receiver.tokens().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_session_that_times_out_is_ended_by_maintenance_and_tells_the_application() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    let (_, _, tokens) = signed_in_to_shop(&app, &receiver).await;
+    let sid = jwt_claims(tokens["id_token"].as_str().unwrap())["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(app.session_exists(&sid).await);
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE sid = $2")
+        .bind(tapid::db::ts(tapid::db::now()) - 1)
+        .bind(&sid)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    tapid::oidc::maintenance::purge(&app.db).await.unwrap();
+
+    assert!(
+        !app.session_exists(&sid).await,
+        "the expired session is gone"
+    );
+    one_logout_token_for(&app, &receiver, &tokens).await;
+}

@@ -8,5 +8,6 @@ mod metrics;
 pub mod process;
 mod proxies;
 pub mod python;
+mod request_log;
 mod webhook_admin;
 mod webhooks;

@@ -50,3 +50,20 @@ async fn scim_needs_a_client_token_with_the_scim_scope_and_a_role() {
         "application/scim+json"
     );
 }
+
+#[tokio::test]
+async fn a_database_outage_during_scim_token_verification_is_503_with_retry_after_not_401() {
+    let app = spawn_app().await;
+    let token = app.scim_token("hr", "admin").await;
+    assert_eq!(
+        app.scim(Method::GET, "/Users", &token, None).await.status,
+        200
+    );
+
+    app.db.close().await;
+    let during = app.scim(Method::GET, "/Users", &token, None).await;
+
+    assert_eq!(during.headers["retry-after"], "5");
+    assert!(during.headers.get("www-authenticate").is_none());
+    scim_error(during, 503, None);
+}

@@ -1,41 +1,14 @@
 //! The passcode is never stored or logged in clear: after a pass's whole life, no text column of
 //! any table and no captured log line contains it in any form.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use tapid::tap::{Authority, IssueRequest};
 
+use crate::helpers::logs::Captured;
 use crate::helpers::spawn_app;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn the_passcode_is_never_stored_or_logged_in_clear() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Captured::install();
     let app = spawn_app().await;
     let alice = app.add_user("alice", &[], &[]).await;
     let issued = app
@@ -76,7 +49,7 @@ async fn the_passcode_is_never_stored_or_logged_in_clear() {
             assert!(!value.contains(form.as_str()), "stored in clear: {value}");
         }
     }
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(!logged.is_empty(), "logs were captured");
     for form in &forms {
         assert!(!logged.contains(form.as_str()), "logged in clear");
