@@ -3,8 +3,10 @@
 mod env;
 mod proxies;
 mod show;
+mod traces;
 
 pub use proxies::TrustedProxies;
+pub use traces::{OtlpEndpoint, TraceSettings};
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,6 +40,7 @@ pub struct Config {
     /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
     pub trusted_proxies: TrustedProxies,
     pub http: HttpLimits,
+    pub traces: TraceSettings,
 }
 
 /// Webhook delivery.
@@ -150,6 +153,7 @@ impl Default for Config {
             webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             http: HttpLimits::default(),
+            traces: TraceSettings::default(),
         }
     }
 }

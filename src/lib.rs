@@ -24,6 +24,7 @@ pub mod session;
 pub mod state;
 pub mod tap;
 pub mod throttle;
+pub mod traces;
 pub mod webhooks;
 
 pub use http::app;
