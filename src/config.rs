@@ -4,9 +4,11 @@ mod delivery;
 mod env;
 mod proxies;
 mod show;
+mod traces;
 
 pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
+pub use traces::{OtlpEndpoint, TraceSettings};
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -44,6 +46,7 @@ pub struct Config {
     pub reveal: RevealSettings,
     /// Mail through the organisation's SMTP server.
     pub smtp: SmtpSettings,
+    pub traces: TraceSettings,
 }
 
 /// Webhook delivery.
@@ -158,6 +161,7 @@ impl Default for Config {
             http: HttpLimits::default(),
             reveal: RevealSettings::default(),
             smtp: SmtpSettings::default(),
+            traces: TraceSettings::default(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod session;
 pub mod state;
 pub mod tap;
 pub mod throttle;
+pub mod traces;
 pub mod webhooks;
 
 pub use http::app;

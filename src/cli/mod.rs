@@ -125,14 +125,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             return ops::check_config(&config, &unknown_env, cli.json);
         }
         Command::Serve(_) => {
-            crate::server::init_logging(config.log_format);
+            let traces = crate::server::init_logging(&config)?;
             if !unknown_env.is_empty() {
                 tracing::warn!(
                     names = unknown_env.join(", "),
                     "ignoring environment variables that are not tapid settings"
                 );
             }
-            return crate::server::serve(config).await;
+            let served = crate::server::serve(config).await;
+            if let Some(traces) = traces {
+                let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
+            }
+            return served;
         }
         Command::Backup(args) => return ops::backup(&config, args, cli.json).await,
         _ => ops::warn_unknown_env(&unknown_env),
