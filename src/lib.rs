@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod level;
 pub mod login;
+pub mod mail;
 pub mod methods;
 pub mod metrics;
 pub mod oidc;

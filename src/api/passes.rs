@@ -32,6 +32,8 @@ pub struct IssueBody {
     pub length: Option<u32>,
     /// `passcode` (default): in this response; `reveal_link`: a one-time link that reveals it instead.
     pub deliver: Option<Deliver>,
+    /// With `deliver: reveal_link`: mail the link to the `manager` or the `person` instead.
+    pub send_to: Option<tap::reveal::SendTo>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -104,15 +106,18 @@ pub async fn pass_post(
         one_time: body.one_time,
         length: body.length,
     };
+    if body.send_to.is_some() && body.deliver != Some(Deliver::RevealLink) {
+        return Err(AppError::invalid("send_to needs deliver: reveal_link"));
+    }
     if body.deliver == Some(Deliver::RevealLink) {
         let issued = tap::reveal::issue_with_link(
             &state.db,
             &state.sealer,
-            &state.config.issuer,
-            &state.config.reveal,
+            &state.config,
             &caller.authority,
             &target.id,
             request,
+            body.send_to,
             caller.address,
         )
         .await?;

@@ -9,6 +9,7 @@ use super::output;
 use crate::audit::Actor;
 use crate::directory;
 use crate::tap::policy::{self, Policy, PolicyChanges, ScopeChange};
+use crate::tap::reveal::SendTo;
 use crate::tap::start::LocalStart;
 use crate::tap::{self, Authority, IssueRequest, PassView};
 
@@ -38,6 +39,9 @@ pub enum TapCommand {
         /// Print a one-time link that reveals the passcode (see `reveal.*`), not the passcode.
         #[arg(long)]
         reveal_link: bool,
+        /// Mail the reveal link (through `smtp.*`) to the person's manager or the person, instead.
+        #[arg(long, value_name = "manager|person", value_parser = parse_send_to)]
+        send_to: Option<SendTo>,
     },
     /// Revoke a user's unopened reveal links (the pass stays).
     RevokeLink { username: String },
@@ -104,6 +108,14 @@ pub struct PolicySet {
     enrollment_window: Option<u32>,
 }
 
+fn parse_send_to(value: &str) -> Result<SendTo, String> {
+    match value {
+        "manager" => Ok(SendTo::Manager),
+        "person" => Ok(SendTo::Person),
+        _ => Err(format!("invalid recipient `{value}` (manager or person)")),
+    }
+}
+
 /// `--start` as RFC 3339, or as a local time in `--zone`.
 fn start_of(
     start: Option<&str>,
@@ -144,6 +156,7 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
             multi_use,
             length,
             reveal_link,
+            send_to,
         } => {
             let start = start_of(start.as_deref(), zone.as_deref())?;
             let user = directory::users::get_by_username(db, &username).await?;
@@ -157,8 +170,8 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
                 },
                 length,
             };
-            if reveal_link {
-                return issue_link(ctx, &user, request).await;
+            if reveal_link || send_to.is_some() {
+                return issue_link(ctx, &user, request, send_to).await;
             }
             let issued = tap::issue(db, &authority, &user.id, request, None).await?;
             if ctx.json {
@@ -220,22 +233,27 @@ async fn issue_link(
     ctx: &Context,
     user: &directory::User,
     request: IssueRequest,
+    send_to: Option<SendTo>,
 ) -> anyhow::Result<()> {
     let issued = tap::reveal::issue_with_link(
         &ctx.db,
         &ctx.sealer,
-        &ctx.config.issuer,
-        &ctx.config.reveal,
+        &ctx.config,
         &Authority::Operator,
         &user.id,
         request,
+        send_to,
         None,
     )
     .await?;
     if ctx.json {
         output::json(&serde_json::json!({ "reveal_link": issued.link, "pass": issued.pass }));
     } else {
-        println!("reveal link: {}", issued.link.url);
+        match (&issued.link.url, &issued.link.sent_to) {
+            (Some(url), _) => println!("reveal link: {url}"),
+            (None, Some(to)) => println!("reveal link: sent to {to}"),
+            (None, None) => {}
+        }
         println!(
             "             shows the passcode once, after {}; expires {}",
             match issued.link.confirm {

@@ -38,8 +38,8 @@ impl RevealConfirm {
 #[serde(deny_unknown_fields, default)]
 pub struct RevealSettings {
     pub confirm: RevealConfirm,
-    /// Hours a link stays valid (never past its pass's end).
-    pub lifetime_hours: NonZeroU32,
+    /// Minutes a link stays valid (never past its pass's end); default three days.
+    pub lifetime_minutes: NonZeroU32,
     /// Wrong confirmations before a link locks for good.
     pub max_attempts: NonZeroU32,
 }
@@ -48,7 +48,7 @@ impl Default for RevealSettings {
     fn default() -> Self {
         Self {
             confirm: RevealConfirm::ManagerPasskey,
-            lifetime_hours: NonZeroU32::new(72).expect("non-zero"),
+            lifetime_minutes: NonZeroU32::new(4_320).expect("non-zero"),
             max_attempts: NonZeroU32::new(5).expect("non-zero"),
         }
     }

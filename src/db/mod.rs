@@ -10,6 +10,7 @@ pub mod codes;
 pub mod groups;
 pub mod keys;
 pub mod logout;
+pub mod mail;
 pub mod methods;
 pub mod metrics;
 pub mod passes;

@@ -36,10 +36,11 @@ pub fn schemas() -> Value {
         },
         "RevealLink": {
             "type": "object",
-            "required": ["id", "url", "expires_at", "confirm"],
+            "required": ["id", "expires_at", "confirm"],
             "properties": {
                 "id": { "type": "string" },
-                "url": { "type": "string", "description": "Opens once; holds no passcode. A secret until opened." },
+                "url": { "type": "string", "description": "Opens once; holds no passcode. A secret until opened. Absent when the link was sent." },
+                "sent_to": { "type": "string", "description": "The address the link was mailed to." },
                 "expires_at": { "type": "string", "format": "date-time" },
                 "confirm": { "type": "string", "enum": ["manager_passkey", "employee_number"] }
             }

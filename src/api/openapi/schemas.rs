@@ -155,6 +155,7 @@ fn passes() -> Value {
                 "time_zone": { "type": "string", "description": "IANA time zone name for `start_local`, e.g. `Europe/Berlin`." },
                 "one_time": { "type": "boolean", "description": "Default: what the policy requires (false unless it requires one-time passes)." },
                 "length": { "type": "integer", "minimum": 8, "maximum": 48, "description": "At least the policy's length." },
+                "send_to": { "type": "string", "enum": ["manager", "person"], "description": "With `deliver: reveal_link`: mail the link (through `smtp.*`) to the person's manager or to the person instead of returning it; the response then names `reveal_link.sent_to` and has no `url`." },
                 "deliver": { "type": "string", "enum": ["passcode", "reveal_link"], "description": "`passcode` (default) in the response, or `reveal_link`: a one-time link (`reveal_link` in the response) that shows it once after the confirmation `reveal.confirm` names." }
             }
         },

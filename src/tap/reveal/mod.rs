@@ -19,7 +19,7 @@ use super::authority::Authority;
 use super::issue::prepare;
 use super::pass::PassView;
 use crate::audit::{self, Actor, Event};
-use crate::config::{Issuer, RevealConfirm, RevealSettings};
+use crate::config::{Config, RevealConfirm};
 use crate::db::reveal::RevealRow;
 use crate::db::{self, Db};
 use crate::directory::User;
@@ -39,8 +39,12 @@ pub struct IssuedLink {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RevealLink {
     pub id: String,
-    /// The link itself; a secret until opened.
-    pub url: String,
+    /// The link itself, a secret until opened; absent when it was sent by mail instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The address it was sent to (through the outbox).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub confirm: RevealConfirm,
@@ -102,24 +106,95 @@ async fn check_confirmable(db: &Db, user: &User, confirm: RevealConfirm) -> Resu
     }))
 }
 
+/// Whom a reveal link is mailed to, instead of being shown to the issuer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendTo {
+    /// The person's manager (SCIM `manager`), at their address.
+    Manager,
+    /// The person, at the address the directory has for them (e.g. a private one before day one).
+    Person,
+}
+
+/// The address a link for `holder` goes to.
+async fn recipient(db: &Db, holder: &User, to: SendTo) -> Result<(String, bool), AppError> {
+    let (who, for_manager) = match to {
+        SendTo::Manager => (manager_of(db, holder).await?, true),
+        SendTo::Person => (Some(holder.clone()), false),
+    };
+    who.and_then(|u| u.email)
+        .filter(|e| !e.is_empty())
+        .map(|e| (e, for_manager))
+        .ok_or_else(|| {
+            AppError::invalid(format!(
+                "there is no address to send `{}`'s reveal link to ({})",
+                holder.username,
+                if for_manager {
+                    "their manager has none, or they have no manager"
+                } else {
+                    "they have none"
+                }
+            ))
+        })
+}
+
+/// The link's message, queued in `tx`.
+async fn queue_mail(
+    tx: &mut crate::db::Tx,
+    sealer: &Sealer,
+    config: &Config,
+    (to, for_manager): &(String, bool),
+    holder: &User,
+    url: &str,
+    expires_at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let expires = super::rfc3339(db::ts(expires_at));
+    let mail = crate::mail::compose::RevealLinkMail {
+        to,
+        holder: &holder.username,
+        url,
+        expires: &expires,
+        confirm: match config.reveal.confirm {
+            RevealConfirm::ManagerPasskey => "you sign in with your own passkey",
+            RevealConfirm::EmployeeNumber => "entering the last four digits of the employee number",
+        },
+        for_manager: *for_manager,
+        helpdesk: &config.smtp.helpdesk_contact,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(format!("the reveal-link message does not render: {e}")))?;
+    crate::mail::enqueue(tx, sealer, &mail).await?;
+    Ok(())
+}
+
 /// Issues a pass (as [`super::issue`]) and, in the same transaction, its reveal link instead of
-/// showing the passcode.
+/// showing the passcode — shown to the issuer, or queued by mail to `send` (never both).
 #[allow(clippy::too_many_arguments)]
 pub async fn issue_with_link(
     db: &Db,
     sealer: &Sealer,
-    issuer: &Issuer,
-    settings: &RevealSettings,
+    config: &Config,
     authority: &Authority,
     user_id: &str,
     request: IssueRequest,
+    send: Option<SendTo>,
     address: Option<String>,
 ) -> Result<IssuedLink, AppError> {
+    let settings = &config.reveal;
+    if send.is_some() && config.smtp.host.is_none() {
+        return Err(AppError::invalid(
+            "mail is not configured (smtp.host): the link cannot be sent",
+        ));
+    }
     let prepared = prepare(db, authority, user_id, &request).await?;
     check_confirmable(db, &prepared.user, settings.confirm).await?;
+    let to = match send {
+        Some(to) => Some(recipient(db, &prepared.user, to).await?),
+        None => None,
+    };
     let token = secrets::new_secret();
     let id = uuid::Uuid::new_v4().to_string();
-    let lifetime = Duration::hours(settings.lifetime_hours.get().into());
+    let lifetime = Duration::minutes(settings.lifetime_minutes.get().into());
     let expires_at = (prepared.now + lifetime).min(prepared.settings.ends_at);
     let (kind, name) = match &prepared.actor {
         Actor::User { name, .. } => ("user", Some(name.clone())),
@@ -153,6 +228,19 @@ pub async fn issue_with_link(
     let delivery = [("delivery", serde_json::json!("reveal_link"))];
     prepared.apply(&mut tx, address.clone(), &delivery).await?;
     db::reveal::insert(&mut tx, &row).await?;
+    let url = config.issuer.url(&format!("{PATH}{token}"));
+    if let Some(to) = &to {
+        queue_mail(
+            &mut tx,
+            sealer,
+            config,
+            to,
+            &prepared.user,
+            &url,
+            expires_at,
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         Event::new(prepared.actor.clone(), "tap.reveal_link_created")
@@ -161,6 +249,7 @@ pub async fn issue_with_link(
             .detail("link_id", &id)
             .detail("pass_id", &row.pass_id)
             .detail("confirm", settings.confirm.as_str())
+            .detail("sent_to", to.as_ref().map(|(address, _)| address))
             .detail("expires", super::rfc3339(row.expires_at)),
     )
     .await?;
@@ -169,7 +258,8 @@ pub async fn issue_with_link(
         pass: prepared.view(),
         link: RevealLink {
             id,
-            url: issuer.url(&format!("{PATH}{token}")),
+            sent_to: to.as_ref().map(|(address, _)| address.clone()),
+            url: to.is_none().then_some(url),
             expires_at,
             confirm: settings.confirm,
         },
