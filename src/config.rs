@@ -1,10 +1,14 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
+mod delivery;
 mod env;
 mod proxies;
 mod show;
+mod traces;
 
+pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
+pub use traces::{OtlpEndpoint, TraceSettings};
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,6 +42,11 @@ pub struct Config {
     /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
     pub trusted_proxies: TrustedProxies,
     pub http: HttpLimits,
+    /// One-time links that reveal a passcode.
+    pub reveal: RevealSettings,
+    /// Mail through the organisation's SMTP server.
+    pub smtp: SmtpSettings,
+    pub traces: TraceSettings,
 }
 
 /// Webhook delivery.
@@ -150,6 +159,9 @@ impl Default for Config {
             webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             http: HttpLimits::default(),
+            reveal: RevealSettings::default(),
+            smtp: SmtpSettings::default(),
+            traces: TraceSettings::default(),
         }
     }
 }

@@ -11,16 +11,32 @@ use crate::http::connections;
 use crate::secrets::Sealer;
 use crate::state::AppState;
 use crate::tap;
+use crate::traces::Traces;
 
-pub fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    // A second initialisation (tests) is harmless: the first subscriber stays.
-    let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Text => builder.try_init(),
+/// Installs the log output (and the traces exporter, when `traces.otlp_endpoint` is set); the
+/// returned handle flushes the traces at shutdown.
+pub fn init_logging(config: &Config) -> anyhow::Result<Option<Traces>> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer, fmt};
+
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let output = match config.log_format {
+        LogFormat::Json => fmt::layer().json().flatten_event(true).boxed(),
+        LogFormat::Text => fmt::layer().boxed(),
     };
+    let (otel, traces) = match crate::traces::layer(&config.traces)? {
+        Some((layer, traces)) => (Some(layer), Some(traces)),
+        None => (None, None),
+    };
+    // A second initialisation (tests) is harmless: the first subscriber stays.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .with(otel)
+        .try_init();
+    Ok(traces)
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
@@ -42,7 +58,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "tapid is serving"
     );
     let limits = config.http.clone();
+    let transport = crate::mail::send::Transport::from_config(&config.smtp, &sealer)?;
+    db::mail::set_enabled(db.pool(), transport.is_some()).await?;
     let state = AppState::new(db.clone(), config, sealer);
+    let mail = transport.map(|transport| {
+        crate::mail::worker::spawn(
+            db.clone(),
+            state.sealer.clone(),
+            state.config.clone(),
+            transport,
+        )
+    });
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
     let metrics = crate::metrics::spawn(&state).await?;
@@ -60,6 +86,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     purge.abort();
     logouts.abort();
     webhooks.abort();
+    if let Some(mail) = mail {
+        mail.abort();
+    }
     if let Some(metrics) = metrics {
         metrics.abort();
     }

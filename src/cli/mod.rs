@@ -9,7 +9,9 @@ mod keys;
 mod method;
 mod ops;
 mod output;
+mod smtp;
 mod tap;
+mod tap_bulk;
 mod user;
 mod webhook;
 
@@ -70,6 +72,9 @@ enum Command {
     /// Issue, show and revoke Temporary Access Passes; show and change their policy.
     #[command(subcommand)]
     Tap(tap::TapCommand),
+    /// Seal the SMTP password for `smtp.password`.
+    #[command(subcommand)]
+    Smtp(smtp::SmtpCommand),
     /// Register, list and remove webhook endpoints (the security team's event stream).
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
@@ -139,14 +144,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             return ops::check_config(&config, &unknown_env, cli.json);
         }
         Command::Serve(_) => {
-            crate::server::init_logging(config.log_format);
+            let traces = crate::server::init_logging(&config)?;
             if !unknown_env.is_empty() {
                 tracing::warn!(
                     names = unknown_env.join(", "),
                     "ignoring environment variables that are not tapid settings"
                 );
             }
-            return crate::server::serve(config).await;
+            let served = crate::server::serve(config).await;
+            if let Some(traces) = traces {
+                let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
+            }
+            return served;
         }
         Command::Backup(args) => return ops::backup(&config, args, cli.json).await,
         _ => ops::warn_unknown_env(&unknown_env),
@@ -174,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
         Command::Webhook(c) => webhook::run(&ctx, c).await,
+        Command::Smtp(c) => smtp::run(&ctx, c),
     };
     ctx.db.close().await;
     result

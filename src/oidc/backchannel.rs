@@ -9,6 +9,7 @@ use std::time::Duration as StdDuration;
 use jsonwebtoken::Header;
 use serde::Serialize;
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 use super::keys::SigningAlg;
 use crate::db::logout::Due;
@@ -106,21 +107,26 @@ async fn send(state: &OidcState, http: &reqwest::Client, due: &Due) -> Result<()
     let token = logout_token(state, due)
         .await
         .map_err(|e| format!("cannot sign the Logout Token: {}", e.public_message()))?;
-    let response = http
-        .post(&due.backchannel_logout_uri)
-        .header(reqwest::header::CACHE_CONTROL, "no-store")
-        .form(&[("logout_token", token)])
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "the application did not answer in time".to_string()
-            } else if e.is_connect() {
-                "cannot connect to the application".to_string()
-            } else {
-                "the request to the application failed".to_string()
-            }
-        })?;
+    let span = tracing::info_span!("logout token delivery", otel.kind = "client", client_id = %due.client_id);
+    let response = async {
+        http.post(&due.backchannel_logout_uri)
+            .headers(crate::traces::outgoing_headers())
+            .header(reqwest::header::CACHE_CONTROL, "no-store")
+            .form(&[("logout_token", token)])
+            .send()
+            .await
+    }
+    .instrument(span)
+    .await
+    .map_err(|e| {
+        if e.is_timeout() {
+            "the application did not answer in time".to_string()
+        } else if e.is_connect() {
+            "cannot connect to the application".to_string()
+        } else {
+            "the request to the application failed".to_string()
+        }
+    })?;
     let status = response.status();
     if status.is_success() {
         Ok(())

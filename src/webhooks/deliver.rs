@@ -10,6 +10,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::endpoints::seal_context;
 use crate::admin::service::audit::AuditEvent;
@@ -186,16 +187,21 @@ impl Worker {
         let Some(signature) = super::signature::sign(&secret, &id, timestamp, &body) else {
             return Ok(Err(failure("secret", "the signing secret is malformed")));
         };
-        let response = self
-            .http
-            .post(&endpoint.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(body)
-            .send()
-            .await;
+        let span = tracing::info_span!("webhook delivery", otel.kind = "client", webhook.id = %id);
+        let response = async {
+            self.http
+                .post(&endpoint.url)
+                .headers(crate::traces::outgoing_headers())
+                .header("content-type", "application/json")
+                .header("webhook-id", &id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+                .body(body)
+                .send()
+                .await
+        }
+        .instrument(span)
+        .await;
         Ok(match response {
             Ok(r) if r.status().is_success() => Ok(r.status().as_u16().to_string()),
             Ok(r) => Err(failure(

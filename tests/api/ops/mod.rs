@@ -9,5 +9,6 @@ pub mod process;
 mod proxies;
 pub mod python;
 mod request_log;
+mod traces;
 mod webhook_admin;
 mod webhooks;
