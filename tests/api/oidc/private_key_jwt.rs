@@ -368,3 +368,30 @@ async fn keys_published_at_a_jwks_uri_are_fetched_and_an_oversized_set_is_refuse
     huge["iss"] = json!("huge");
     refused(&app, &key.sign(&huge), "16 KiB").await;
 }
+
+#[tokio::test]
+async fn the_admin_api_registers_a_key_client_that_then_authenticates_with_no_secret() {
+    let app = spawn_app().await;
+    let admin = app.api_token("ops", tapid::directory::Role::Admin).await;
+    let key = ClientKey::es256("api-key");
+    let created = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/clients",
+            &admin,
+            Some(json!({
+                "id": "via-api",
+                "grant_types": ["client_credentials"],
+                "jwks": { "keys": [key.jwk.clone()] },
+            })),
+        )
+        .await
+        .expect(201);
+    assert!(created.get("client_secret").is_none(), "{created}");
+    assert_eq!(created["jwks"]["keys"][0]["kid"], "api-key");
+
+    let mut c = claims(&app, "via-api");
+    c["iss"] = json!("via-api");
+    let (status, body) = token_with(&app, &key.sign(&c)).await;
+    assert_eq!(status, 200, "{body}");
+}
