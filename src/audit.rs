@@ -147,6 +147,8 @@ pub async fn record_all(tx: &mut Tx, events: Vec<Event>) -> Result<(), sqlx::Err
     store::set_head(tx, seq, &prev_hash).await?;
     // The webhook outbox, in the same transaction as the events it announces.
     db::webhooks::enqueue(tx, first, seq).await?;
+    // Mail notices to the people concerned, likewise (`mail`).
+    db::mail::enqueue_notices(tx, first, seq).await?;
     tx.add_append_time(started.elapsed());
     Ok(())
 }

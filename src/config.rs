@@ -1,10 +1,12 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
+mod delivery;
 mod env;
 mod proxies;
 mod show;
 mod traces;
 
+pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
 pub use traces::{OtlpEndpoint, TraceSettings};
 
@@ -40,6 +42,10 @@ pub struct Config {
     /// Peers (CIDR networks) whose `Forwarded` / `X-Forwarded-For` headers say who the client is.
     pub trusted_proxies: TrustedProxies,
     pub http: HttpLimits,
+    /// One-time links that reveal a passcode.
+    pub reveal: RevealSettings,
+    /// Mail through the organisation's SMTP server.
+    pub smtp: SmtpSettings,
     pub traces: TraceSettings,
 }
 
@@ -153,6 +159,8 @@ impl Default for Config {
             webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             http: HttpLimits::default(),
+            reveal: RevealSettings::default(),
+            smtp: SmtpSettings::default(),
             traces: TraceSettings::default(),
         }
     }

@@ -58,7 +58,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "tapid is serving"
     );
     let limits = config.http.clone();
+    let transport = crate::mail::send::Transport::from_config(&config.smtp, &sealer)?;
+    db::mail::set_enabled(db.pool(), transport.is_some()).await?;
     let state = AppState::new(db.clone(), config, sealer);
+    let mail = transport.map(|transport| {
+        crate::mail::worker::spawn(
+            db.clone(),
+            state.sealer.clone(),
+            state.config.clone(),
+            transport,
+        )
+    });
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
     let metrics = crate::metrics::spawn(&state).await?;
@@ -76,6 +86,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     purge.abort();
     logouts.abort();
     webhooks.abort();
+    if let Some(mail) = mail {
+        mail.abort();
+    }
     if let Some(metrics) = metrics {
         metrics.abort();
     }

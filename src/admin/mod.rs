@@ -4,6 +4,7 @@
 //! ([`guard`]); every form carries the session's CSRF token and is checked for this site's Origin.
 
 mod audit;
+mod bulk;
 mod clients;
 mod form;
 mod groups;
@@ -40,6 +41,11 @@ pub fn router() -> Router<AppState> {
             get(passes::issue_get).post(passes::issue_post),
         )
         .route("/admin/users/{id}/pass/revoke", post(passes::revoke_post))
+        .route(
+            "/admin/passes/bulk",
+            get(bulk::bulk_get).post(bulk::bulk_post),
+        )
+        .route("/admin/passes/bulk/confirm", post(bulk::confirm_post))
         .route("/admin/users/{id}/sign-out", post(users::sign_out_post))
         .route(
             "/admin/users/{id}/methods/remove",

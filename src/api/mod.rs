@@ -10,6 +10,7 @@ mod clients;
 mod groups;
 pub mod openapi;
 mod passes;
+mod passes_bulk;
 mod policy;
 mod users;
 mod webhooks;
@@ -34,6 +35,11 @@ pub const ROUTES: &[(&str, &[&str])] = &[
         "/api/v1/users/{id}/temporary-access-pass",
         &["get", "post", "delete"],
     ),
+    (
+        "/api/v1/users/{id}/temporary-access-pass/reveal-link",
+        &["delete"],
+    ),
+    ("/api/v1/temporary-access-passes/bulk", &["post"]),
     ("/api/v1/groups", &["get", "post"]),
     ("/api/v1/groups/{id}", &["get", "delete"]),
     ("/api/v1/groups/{id}/members/{user_id}", &["put", "delete"]),
@@ -83,6 +89,14 @@ pub fn router() -> Router<AppState> {
                     .post(passes::pass_post)
                     .delete(passes::pass_delete),
             ),
+        )
+        .route(
+            "/api/v1/users/{id}/temporary-access-pass/reveal-link",
+            route(axum::routing::delete(passes::link_delete)),
+        )
+        .route(
+            "/api/v1/temporary-access-passes/bulk",
+            route(axum::routing::post(passes_bulk::bulk_post)),
         )
         .route(
             "/api/v1/groups",

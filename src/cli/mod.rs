@@ -9,7 +9,9 @@ mod keys;
 mod method;
 mod ops;
 mod output;
+mod smtp;
 mod tap;
+mod tap_bulk;
 mod user;
 mod webhook;
 
@@ -70,6 +72,9 @@ enum Command {
     /// Issue, show and revoke Temporary Access Passes; show and change their policy.
     #[command(subcommand)]
     Tap(tap::TapCommand),
+    /// Seal the SMTP password for `smtp.password`.
+    #[command(subcommand)]
+    Smtp(smtp::SmtpCommand),
     /// Register, list and remove webhook endpoints (the security team's event stream).
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
@@ -163,6 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
         Command::Webhook(c) => webhook::run(&ctx, c).await,
+        Command::Smtp(c) => smtp::run(&ctx, c),
     };
     ctx.db.close().await;
     result

@@ -9,6 +9,8 @@ use super::output;
 use crate::audit::Actor;
 use crate::directory;
 use crate::tap::policy::{self, Policy, PolicyChanges, ScopeChange};
+use crate::tap::reveal::SendTo;
+use crate::tap::start::LocalStart;
 use crate::tap::{self, Authority, IssueRequest, PassView};
 
 #[derive(Debug, Subcommand)]
@@ -19,9 +21,12 @@ pub enum TapCommand {
         /// How long it lasts: 90m, 8h, 2d (default: the policy's).
         #[arg(long, value_parser = parse_duration)]
         lifetime: Option<time::Duration>,
-        /// When it starts (RFC 3339; default now).
-        #[arg(long, value_parser = parse_rfc3339)]
-        start: Option<time::OffsetDateTime>,
+        /// When it starts: RFC 3339, or with `--zone` a local date or date and time (default now).
+        #[arg(long)]
+        start: Option<String>,
+        /// The person's time zone (IANA name, e.g. Europe/Berlin): `--start` is their local time.
+        #[arg(long, requires = "start")]
+        zone: Option<String>,
         /// Usable for one sign-in only.
         #[arg(long, conflicts_with = "multi_use")]
         one_time: bool,
@@ -31,6 +36,23 @@ pub enum TapCommand {
         /// Passcode length (default: the policy's).
         #[arg(long)]
         length: Option<u32>,
+        /// Print a one-time link that reveals the passcode (see `reveal.*`), not the passcode.
+        #[arg(long)]
+        reveal_link: bool,
+        /// Mail the reveal link (through `smtp.*`) to the person's manager or the person, instead.
+        #[arg(long, value_name = "manager|person", value_parser = parse_send_to)]
+        send_to: Option<SendTo>,
+    },
+    /// Revoke a user's unopened reveal links (the pass stays).
+    RevokeLink { username: String },
+    /// Issue passes for every row of a CSV file, all or none (columns: username, start, zone,
+    /// lifetime, one_time, length; see the README).
+    IssueBulk {
+        #[arg(long, value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Check every row and report, issuing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Show a user's pass and whether it is usable (never the passcode).
     Show { username: String },
@@ -86,9 +108,32 @@ pub struct PolicySet {
     enrollment_window: Option<u32>,
 }
 
-fn parse_rfc3339(value: &str) -> Result<time::OffsetDateTime, String> {
-    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| format!("invalid time `{value}` (use RFC 3339, e.g. 2026-12-01T09:00:00Z)"))
+fn parse_send_to(value: &str) -> Result<SendTo, String> {
+    match value {
+        "manager" => Ok(SendTo::Manager),
+        "person" => Ok(SendTo::Person),
+        _ => Err(format!("invalid recipient `{value}` (manager or person)")),
+    }
+}
+
+/// `--start` as RFC 3339, or as a local time in `--zone`.
+fn start_of(
+    start: Option<&str>,
+    zone: Option<&str>,
+) -> anyhow::Result<Option<time::OffsetDateTime>> {
+    let Some(start) = start else {
+        return Ok(None);
+    };
+    let at = match zone {
+        Some(zone) => LocalStart::parse(start, zone).and_then(|s| s.instant()),
+        None => time::OffsetDateTime::parse(start, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+                format!(
+                    "invalid time `{start}` (use RFC 3339, e.g. 2026-12-01T09:00:00Z, or add --zone)"
+                )
+            }),
+    };
+    at.map(Some).map_err(|e| anyhow::anyhow!(e))
 }
 
 #[derive(Serialize)]
@@ -106,10 +151,14 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
             username,
             lifetime,
             start,
+            zone,
             one_time,
             multi_use,
             length,
+            reveal_link,
+            send_to,
         } => {
+            let start = start_of(start.as_deref(), zone.as_deref())?;
             let user = directory::users::get_by_username(db, &username).await?;
             let request = IssueRequest {
                 lifetime,
@@ -121,6 +170,9 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
                 },
                 length,
             };
+            if reveal_link || send_to.is_some() {
+                return issue_link(ctx, &user, request, send_to).await;
+            }
             let issued = tap::issue(db, &authority, &user.id, request, None).await?;
             if ctx.json {
                 output::json(&IssuedView {
@@ -135,6 +187,17 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
                 );
                 print_pass(&issued.pass);
             }
+        }
+        TapCommand::RevokeLink { username } => {
+            let user = directory::users::get_by_username(db, &username).await?;
+            let revoked = tap::reveal::revoke_links(db, &authority, &user, None).await?;
+            output::done(
+                ctx,
+                &format!("revoked {revoked} reveal link(s) of `{}`", user.username),
+            );
+        }
+        TapCommand::IssueBulk { file, dry_run } => {
+            super::tap_bulk::run(ctx, &file, dry_run).await?;
         }
         TapCommand::Show { username } => {
             let user = directory::users::get_by_username(db, &username).await?;
@@ -161,6 +224,46 @@ pub async fn run(ctx: &Context, command: TapCommand) -> anyhow::Result<()> {
             let policy = policy::update(db, &Actor::Cli, policy_changes(set), None).await?;
             print_policy(ctx, &policy);
         }
+    }
+    Ok(())
+}
+
+/// `tap issue --reveal-link`: the pass, and the link that reveals its passcode once.
+async fn issue_link(
+    ctx: &Context,
+    user: &directory::User,
+    request: IssueRequest,
+    send_to: Option<SendTo>,
+) -> anyhow::Result<()> {
+    let issued = tap::reveal::issue_with_link(
+        &ctx.db,
+        &ctx.sealer,
+        &ctx.config,
+        &Authority::Operator,
+        &user.id,
+        request,
+        send_to,
+        None,
+    )
+    .await?;
+    if ctx.json {
+        output::json(&serde_json::json!({ "reveal_link": issued.link, "pass": issued.pass }));
+    } else {
+        match (&issued.link.url, &issued.link.sent_to) {
+            (Some(url), _) => println!("reveal link: {url}"),
+            (None, Some(to)) => println!("reveal link: sent to {to}"),
+            (None, None) => {}
+        }
+        println!(
+            "             shows the passcode once, after {}; expires {}",
+            match issued.link.confirm {
+                crate::config::RevealConfirm::ManagerPasskey => "the manager's passkey sign-in",
+                crate::config::RevealConfirm::EmployeeNumber =>
+                    "the last four digits of the employee number",
+            },
+            output::time(issued.link.expires_at)
+        );
+        print_pass(&issued.pass);
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::oidc::router().with_state(state.oidc.clone()))
         .merge(crate::login::router())
         .merge(crate::security_info::router())
+        .merge(crate::reveal::router())
         .merge(crate::api::router())
         .merge(crate::scim::router())
         .merge(crate::admin::router())

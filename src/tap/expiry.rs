@@ -66,6 +66,8 @@ pub async fn sweep(db: &Db, retention_days: u32, now: OffsetDateTime) -> Result<
         tx.commit().await?;
         done.expired += 1;
     }
+    // An expired reveal link keeps nothing to reveal.
+    db::reveal::destroy_expired(db.pool(), now_ts).await?;
     let cutoff = db::ts(now - Duration::days(retention_days.into()));
     let mut tx = db.begin().await?;
     done.purged = db::passes::purge(&mut tx, cutoff).await?;

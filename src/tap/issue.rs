@@ -9,12 +9,12 @@ use super::policy::{self, LENGTH_RANGE, Policy};
 use super::revoke::end_derived;
 use crate::audit::{self, Actor, Event, Severity};
 use crate::db::passes::PassRow;
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::directory::User;
 use crate::error::AppError;
 
 /// How far ahead a pass may start.
-const MAX_START_AHEAD: Duration = Duration::days(30);
+pub const MAX_START_AHEAD: Duration = Duration::days(30);
 /// Clock skew forgiven for a start given as "now".
 const START_SLACK: Duration = Duration::minutes(1);
 
@@ -35,14 +35,15 @@ pub struct Issued {
 }
 
 /// The settings of a pass about to be issued, checked against the policy.
-struct Settings {
-    starts_at: OffsetDateTime,
-    ends_at: OffsetDateTime,
-    one_time: bool,
-    length: u32,
+#[derive(Clone, Debug)]
+pub(super) struct Settings {
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub one_time: bool,
+    pub length: u32,
 }
 
-fn settings(
+pub(super) fn settings(
     policy: &Policy,
     request: &IssueRequest,
     now: OffsetDateTime,
@@ -126,6 +127,32 @@ pub async fn issue(
     request: IssueRequest,
     address: Option<String>,
 ) -> Result<Issued, AppError> {
+    let prepared = prepare(db, authority, user_id, &request).await?;
+    let mut tx = db.begin().await?;
+    prepared.apply(&mut tx, address, &[]).await?;
+    tx.commit().await?;
+    Ok(prepared.issued())
+}
+
+/// A pass checked and hashed, ready to be written.
+pub(super) struct Prepared {
+    pub user: User,
+    pub actor: Actor,
+    pub policy: Policy,
+    pub settings: Settings,
+    pub passcode: Passcode,
+    pub row: PassRow,
+    pub now: OffsetDateTime,
+}
+
+/// Every check of issuing (the issuer's authority, the target, the policy), then the passcode and
+/// its hash: everything but the writing.
+pub(super) async fn prepare(
+    db: &Db,
+    authority: &Authority,
+    user_id: &str,
+    request: &IssueRequest,
+) -> Result<Prepared, AppError> {
     let user: User = db::users::find_by_id(db.pool(), user_id)
         .await?
         .map(User::from)
@@ -138,18 +165,71 @@ pub async fn issue(
         super::pass::in_scope(db, &policy, &user.id).await?,
     )?;
     let now = db::now();
-    let settings = settings(&policy, &request, now)?;
+    let settings = settings(&policy, request, now)?;
     let passcode = Passcode::generate(settings.length as usize);
     let code_hash = passcode::hash(&passcode).await?;
     let actor = authority.actor();
     let row = new_row(&user, &actor, &settings, code_hash, now);
+    Ok(Prepared {
+        user,
+        actor,
+        policy,
+        settings,
+        passcode,
+        row,
+        now,
+    })
+}
 
-    let mut tx = db.begin().await?;
-    if let Some(old) = db::passes::find_by_user(&mut *tx, &user.id).await? {
-        let ended = end_derived(&mut tx, &old.id).await?;
-        db::passes::delete(&mut tx, &old.id).await?;
+impl Prepared {
+    pub(super) async fn apply(
+        &self,
+        tx: &mut Tx,
+        address: Option<String>,
+        extra: &[(&str, serde_json::Value)],
+    ) -> Result<(), sqlx::Error> {
+        apply(
+            tx,
+            &self.user,
+            &self.actor,
+            &self.row,
+            &self.settings,
+            address,
+            extra,
+        )
+        .await
+    }
+
+    pub(super) fn view(&self) -> PassView {
+        let pass = Pass::from(&self.row);
+        let reason = pass.reason(&self.policy, true, self.now);
+        PassView::new(&pass, &self.user, reason)
+    }
+
+    pub(super) fn issued(self) -> Issued {
+        Issued {
+            pass: self.view(),
+            passcode: self.passcode,
+        }
+    }
+}
+
+/// Within `tx`: replaces `user`'s pass (if any) by `row`, recording `tap.replaced` and `tap.issued`
+/// (with `extra` details, e.g. the batch it belongs to).
+pub(super) async fn apply(
+    tx: &mut Tx,
+    user: &User,
+    actor: &Actor,
+    row: &PassRow,
+    settings: &Settings,
+    address: Option<String>,
+    extra: &[(&str, serde_json::Value)],
+) -> Result<(), sqlx::Error> {
+    if let Some(old) = db::passes::find_by_user(&mut **tx, &user.id).await? {
+        let ended = end_derived(tx, &old.id).await?;
+        db::passes::delete(tx, &old.id).await?;
         audit::record(
-            &mut tx,
+            tx,
             Event::new(actor.clone(), "tap.replaced")
                 .target(user.target())
                 .address(address.clone())
@@ -162,37 +242,29 @@ pub async fn issue(
         )
         .await?;
     }
-    db::passes::insert(&mut tx, &row).await?;
+    db::passes::insert(tx, row).await?;
     let severity = if user.roles.is_empty() {
         Severity::Info
     } else {
         Severity::High
     };
-    audit::record(
-        &mut tx,
-        Event::new(actor, "tap.issued")
-            .target(user.target())
-            .severity(severity)
-            .address(address)
-            .detail("pass_id", &row.id)
-            .detail("start", super::rfc3339(row.starts_at))
-            .detail("end", super::rfc3339(row.ends_at))
-            .detail("one_time", settings.one_time)
-            .detail("length", settings.length)
-            .detail("target_roles", &user.roles),
-    )
-    .await?;
-    tx.commit().await?;
-
-    let pass = Pass::from(&row);
-    let reason = pass.reason(&policy, true, now);
-    Ok(Issued {
-        pass: PassView::new(&pass, &user, reason),
-        passcode,
-    })
+    let mut event = Event::new(actor.clone(), "tap.issued")
+        .target(user.target())
+        .severity(severity)
+        .address(address)
+        .detail("pass_id", &row.id)
+        .detail("start", super::rfc3339(row.starts_at))
+        .detail("end", super::rfc3339(row.ends_at))
+        .detail("one_time", settings.one_time)
+        .detail("length", settings.length)
+        .detail("target_roles", &user.roles);
+    for (key, value) in extra {
+        event = event.detail(key, value);
+    }
+    audit::record(tx, event).await
 }
 
-fn new_row(
+pub(super) fn new_row(
     user: &User,
     actor: &Actor,
     settings: &Settings,

@@ -6,11 +6,14 @@
 //! - [`authority`]: who may issue, read and revoke; [`issuer`]: a pass ends when its issuer's
 //!   authority over its holder does;
 //! - [`restricted`]: a restricted session ends when its pass could no longer open it;
-//! - [`issue`], [`revoke`]: the changes, each with its audit event;
+//! - [`issue`], [`revoke`]: the changes, each with its audit event; [`bulk`]: a batch of passes,
+//!   all or nothing; [`start`]: a start in the person's own time zone;
+//! - [`reveal`]: the one-time link that reveals a passcode instead of showing it;
 //! - [`signin`]: checking a passcode at sign-in;
 //! - [`expiry`]: recording expiry once and purging old passes.
 
 pub mod authority;
+pub mod bulk;
 pub mod expiry;
 pub mod issue;
 pub mod issuer;
@@ -18,8 +21,10 @@ pub mod pass;
 pub mod passcode;
 pub mod policy;
 pub mod restricted;
+pub mod reveal;
 pub mod revoke;
 pub mod signin;
+pub mod start;
 
 pub use authority::Authority;
 pub use issue::{IssueRequest, Issued, issue};

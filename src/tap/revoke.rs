@@ -1,5 +1,5 @@
 //! Revoking a pass, and ending what began with it: a pass that ends (revoked, replaced or expired)
-//! takes with it the sessions and refresh tokens that began with it.
+//! takes with it the sessions and refresh tokens that began with it, and its unopened reveal links.
 
 use super::authority::Authority;
 use crate::audit::{self, Event};
@@ -20,6 +20,8 @@ pub async fn end_derived(tx: &mut Tx, tap_id: &str) -> Result<Ended, sqlx::Error
     let sessions =
         db::sessions::end(tx, Ending::Pass(tap_id), "pass_ended", db::ts(db::now())).await?;
     let tokens = db::tokens::revoke_by_tap(tx, tap_id).await?;
+    // A reveal link of an ended pass must never reveal it.
+    db::reveal::revoke_of_pass(tx, tap_id, db::ts(db::now())).await?;
     Ok(Ended { sessions, tokens })
 }
 

@@ -14,6 +14,7 @@ mod health;
 mod hostile;
 mod instances;
 mod logout;
+mod mail;
 mod oidc;
 mod ops;
 mod scim;

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document of the admin API, served at `/api/openapi.json`. Written by hand; a test
 //! checks that it describes every route in [`super::ROUTES`] and nothing else.
 
+mod bulk;
 mod paths;
 mod schemas;
 mod webhooks;
@@ -32,12 +33,12 @@ pub fn document(issuer: &str) -> Value {
         },
         "servers": [ { "url": issuer } ],
         "security": [ { "bearer": [] } ],
-        "paths": merged(paths::paths(), webhooks::paths()),
+        "paths": merged(merged(paths::paths(), webhooks::paths()), bulk::paths()),
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" }
             },
-            "schemas": merged(schemas::schemas(), webhooks::schemas())
+            "schemas": merged(merged(schemas::schemas(), webhooks::schemas()), bulk::schemas())
         }
     })
 }

@@ -151,8 +151,12 @@ fn passes() -> Value {
             "properties": {
                 "lifetime_minutes": { "type": "integer", "minimum": 0, "description": "Within the policy's bounds; default the policy's." },
                 "start": { "type": "string", "format": "date-time", "description": "Now (default) or up to 30 days ahead." },
+                "start_local": { "type": "string", "description": "Instead of `start`: the person's local date (the start of that day) or date and time, no offset, e.g. `2026-12-07T08:30`; needs `time_zone`." },
+                "time_zone": { "type": "string", "description": "IANA time zone name for `start_local`, e.g. `Europe/Berlin`." },
                 "one_time": { "type": "boolean", "description": "Default: what the policy requires (false unless it requires one-time passes)." },
-                "length": { "type": "integer", "minimum": 8, "maximum": 48, "description": "At least the policy's length." }
+                "length": { "type": "integer", "minimum": 8, "maximum": 48, "description": "At least the policy's length." },
+                "send_to": { "type": "string", "enum": ["manager", "person"], "description": "With `deliver: reveal_link`: mail the link (through `smtp.*`) to the person's manager or to the person instead of returning it; the response then names `reveal_link.sent_to` and has no `url`." },
+                "deliver": { "type": "string", "enum": ["passcode", "reveal_link"], "description": "`passcode` (default) in the response, or `reveal_link`: a one-time link (`reveal_link` in the response) that shows it once after the confirmation `reveal.confirm` names." }
             }
         },
         "Reason": {
@@ -182,9 +186,9 @@ fn passes() -> Value {
                 schema_ref("Pass"),
                 {
                     "type": "object",
-                    "required": ["passcode"],
                     "properties": {
-                        "passcode": { "type": "string", "description": "Shown once, grouped by four (K7QF-M2XP); entry ignores case, spaces and dashes." }
+                        "passcode": { "type": "string", "description": "Shown once, grouped by four (K7QF-M2XP); entry ignores case, spaces and dashes. Absent with `deliver: reveal_link`." },
+                        "reveal_link": { "$ref": "#/components/schemas/RevealLink" }
                     }
                 }
             ]

@@ -10,6 +10,7 @@ mod api_policy;
 mod api_users;
 mod console_access;
 mod console_admin;
+mod console_bulk;
 mod console_helpdesk;
 mod method_pass;
 mod openapi;

@@ -1,6 +1,7 @@
 //! The Temporary Access Pass: every rule of DESIGN.md, on SQLite and PostgreSQL.
 
 mod api;
+mod bulk;
 mod cli;
 mod concurrency;
 mod expiry;
@@ -10,6 +11,7 @@ mod issuer_authority;
 mod openapi;
 mod policy;
 mod policy_at_use;
+mod reveal;
 mod roles;
 mod secrecy;
 mod signin;
