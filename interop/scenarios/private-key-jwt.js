@@ -1,17 +1,19 @@
 'use strict';
-// private_key_jwt: openid-client authenticates with a key pair jose made (RS256, ES256, EdDSA) — the client
+// private_key_jwt: openid-client authenticates with a key pair jose made (RS256, ES256) — the client
 // registers only the public JWK Set, and proves itself at /token and /introspect with signed assertions.
+// Ed25519 keys are left out: openid-client labels their assertions `alg: Ed25519` (RFC 9864), which tapid
+// does not accept yet (it takes `EdDSA`; see the README).
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 async function run(t, { server, version }) {
-  t.section(`private_key_jwt (openid-client ${version}, jose)`);
+  t.section(`private_key_jwt (${version}, jose)`);
   const oidc = await import('openid-client');
   const jose = await import('jose');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapid-pkjwt-'));
-  for (const alg of ['RS256', 'ES256', 'EdDSA']) {
+  for (const alg of ['RS256', 'ES256']) {
     const id = `pkjwt-${alg.toLowerCase()}`;
     const kid = `${id}-key`;
     const { publicKey, privateKey } = await jose.generateKeyPair(alg);
