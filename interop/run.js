@@ -12,6 +12,7 @@ const apache = require('./scenarios/apache');
 const spa = require('./scenarios/spa');
 const metadata = require('./scenarios/metadata');
 const signout = require('./scenarios/signout');
+const privateKeyJwt = require('./scenarios/private-key-jwt');
 
 const RPS = path.join(__dirname, 'rps');
 const versions = JSON.parse(process.env.TAPID_INTEROP_VERSIONS || '{}');
@@ -47,6 +48,7 @@ async function main() {
     if (wanted('apache')) await apache.run(t, { server, browser, version: versions.apache || '?' });
     if (wanted('spa')) await spa.run(t, { server, browser, version: versions['oidc-client-ts'] || '?' });
     if (wanted('signout')) await signout.run(t, { server, browser });
+    if (wanted('private_key_jwt')) await privateKeyJwt.run(t, { server, version: versions['openid-client'] || '?' });
   } catch (err) {
     t.ok('the suite ran to the end', false, err.stack);
   } finally {

@@ -174,6 +174,7 @@ pub async fn clients_post(
         access_token_alg: fields.text("access_token_alg"),
         roles: roles?,
         logout: Default::default(),
+        keys: Default::default(),
     };
     match clients::add(&state.db, &admin.authority, input).await {
         Ok((client, Some(secret))) => {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiCaller;
 use super::body::{JsonBody, present};
-use crate::admin::service::clients::{self, ClientEdit, ClientInput, LogoutInput};
+use crate::admin::service::clients::{self, ClientEdit, ClientInput, KeysInput, LogoutInput};
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::Client;
@@ -72,6 +72,9 @@ pub struct CreateBody {
     frontchannel_logout_session_required: Option<bool>,
     allowed_origins: Option<Vec<String>>,
     may_introspect: Option<bool>,
+    /// `private_key_jwt`: a JWK Set of the client's public keys, or where it publishes them.
+    jwks: Option<serde_json::Value>,
+    jwks_uri: Option<String>,
 }
 
 pub async fn clients_post(
@@ -97,6 +100,10 @@ pub async fn clients_post(
             frontchannel_logout_session_required: body.frontchannel_logout_session_required,
             allowed_origins: body.allowed_origins,
             may_introspect: body.may_introspect,
+        },
+        keys: KeysInput {
+            jwks: body.jwks,
+            jwks_uri: body.jwks_uri,
         },
     };
     let (client, secret) = clients::add(&state.db, &caller.authority, input).await?;
@@ -133,6 +140,8 @@ pub struct EditBody {
     may_introspect: Option<bool>,
     #[serde(default)]
     new_secret: bool,
+    jwks: Option<serde_json::Value>,
+    jwks_uri: Option<String>,
 }
 
 pub async fn client_patch(
@@ -159,6 +168,10 @@ pub async fn client_patch(
             may_introspect: body.may_introspect,
         },
         new_secret: body.new_secret,
+        keys: KeysInput {
+            jwks: body.jwks,
+            jwks_uri: body.jwks_uri,
+        },
     };
     let (client, secret) = clients::update(&state.db, &caller.authority, &id, edit).await?;
     Ok(with_secret(StatusCode::OK, client, secret))

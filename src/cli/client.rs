@@ -9,7 +9,8 @@ use crate::audit::Actor;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, GrantType, LogoutChanges, NewClient, Origin, RedirectUri,
+    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoutChanges, NewClient, Origin,
+    RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -70,6 +71,32 @@ pub struct ClientFields {
     role: Vec<String>,
     #[command(flatten)]
     logout: LogoutFields,
+    #[command(flatten)]
+    keys: KeyFields,
+}
+
+/// `private_key_jwt`: the client proves itself with a signed assertion instead of a secret.
+#[derive(Debug, Args)]
+pub struct KeyFields {
+    /// A file holding the client's JWK Set (public keys only); it then authenticates with
+    /// private_key_jwt, and has no secret.
+    #[arg(long, value_name = "FILE", conflicts_with = "jwks_uri")]
+    jwks: Option<std::path::PathBuf>,
+    /// Where the client publishes its JWK Set (https); it then authenticates with private_key_jwt.
+    #[arg(long, value_name = "URL")]
+    jwks_uri: Option<String>,
+}
+
+impl KeyFields {
+    fn keys(&self) -> Result<Option<ClientKeys>, AppError> {
+        if let Some(path) = &self.jwks {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::invalid(format!("cannot read --jwks {}: {e}", path.display()))
+            })?;
+            return ClientKeys::inline(&text).map(Some);
+        }
+        self.jwks_uri.as_deref().map(ClientKeys::uri).transpose()
+    }
 }
 
 /// Sign-out that reaches the application, and browser access.
@@ -218,6 +245,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             new.access_token_alg = fields.access_token_alg()?.unwrap_or(SigningAlg::RS256);
             new.roles = fields.roles()?;
             new.logout = fields.logout.changes()?;
+            new.keys = fields.keys.keys()?;
             let (client, secret) = clients::add(db, &actor, new).await?;
             print(ctx, &client, secret);
         }
@@ -238,6 +266,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 roles: Some(fields.roles()?).filter(|r| !r.is_empty()),
                 logout: fields.logout.changes()?,
                 new_secret,
+                keys: fields.keys.keys()?,
             };
             let (client, secret) = clients::update(db, &actor, &id, changes).await?;
             print(ctx, &client, secret);
@@ -281,6 +310,8 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
 fn kind(client: &Client) -> &'static str {
     if client.public {
         "public"
+    } else if client.keys().is_some() {
+        "private key"
     } else {
         "confidential"
     }
@@ -313,6 +344,10 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
     println!("client:           {}", client.id);
     println!("name:             {}", output::opt(&client.name));
     println!("type:             {}", kind(client));
+    println!("authenticates:    {}", client.auth_method());
+    if let Some(uri) = &client.jwks_uri {
+        println!("jwks uri:         {uri}");
+    }
     println!("redirect uris:    {}", list(&client.redirect_uris));
     println!(
         "logout uris:      {}",

@@ -65,7 +65,7 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Manage OpenID Connect clients (relying parties).
     #[command(subcommand)]
-    Client(client::ClientCommand),
+    Client(Box<client::ClientCommand>),
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -179,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Group(c) => group::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Method(c) => method::run(&ctx, c).await,
-        Command::Client(c) => client::run(&ctx, c).await,
+        Command::Client(c) => client::run(&ctx, *c).await,
         Command::Keys(c) => keys::run(&ctx, c).await,
         Command::Tap(c) => tap::run(&ctx, c).await,
         Command::Webhook(c) => webhook::run(&ctx, c).await,

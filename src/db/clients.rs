@@ -22,6 +22,8 @@ pub struct ClientRow {
     pub frontchannel_logout_session_required: i64,
     pub allowed_origins: String,
     pub may_introspect: i64,
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -29,12 +31,13 @@ pub struct ClientRow {
 const COLUMNS: &str = "id, name, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, \
      scopes, id_token_alg, access_token_alg, roles, backchannel_logout_uri, \
      backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, \
-     allowed_origins, may_introspect, created_at, updated_at";
+     allowed_origins, may_introspect, jwks, jwks_uri, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO oidc_clients ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20)"
     ))
     .bind(&row.id)
     .bind(&row.name)
@@ -52,6 +55,8 @@ pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(row.frontchannel_logout_session_required)
     .bind(&row.allowed_origins)
     .bind(row.may_introspect)
+    .bind(&row.jwks)
+    .bind(&row.jwks_uri)
     .bind(row.created_at)
     .bind(row.updated_at)
     .execute(&mut **tx)
@@ -66,7 +71,7 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
          access_token_alg = $9, roles = $10, backchannel_logout_uri = $11, \
          backchannel_logout_session_required = $12, frontchannel_logout_uri = $13, \
          frontchannel_logout_session_required = $14, allowed_origins = $15, may_introspect = $16, \
-         updated_at = $17 WHERE id = $1",
+         updated_at = $17, jwks = $18, jwks_uri = $19 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.name)
@@ -85,6 +90,8 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.allowed_origins)
     .bind(row.may_introspect)
     .bind(row.updated_at)
+    .bind(&row.jwks)
+    .bind(&row.jwks_uri)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -3,6 +3,7 @@
 //!
 //! Times are stored as Unix seconds (`BIGINT`) and identifiers as text, so one statement serves both backends.
 
+pub mod assertions;
 pub mod audit;
 pub mod backup;
 pub mod clients;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::FromRef;
 
+use super::client_auth::jwks::ClientJwks;
 use super::jwks::JwksCache;
 use super::keys::KeyCache;
 use super::recorder::Recorder;
@@ -26,6 +27,8 @@ pub struct OidcState {
     pub jwks: Arc<JwksCache>,
     /// Group commit of append-only grants (see `oidc::recorder`).
     pub recorder: Arc<Recorder>,
+    /// `private_key_jwt` clients' fetched key sets (see `oidc::client_auth::jwks`).
+    pub client_jwks: Arc<ClientJwks>,
 }
 
 impl OidcState {
@@ -35,6 +38,7 @@ impl OidcState {
             keys: Arc::default(),
             jwks: Arc::default(),
             recorder: Arc::new(Recorder::new(db.clone())),
+            client_jwks: Arc::default(),
             db,
             config,
             sealer,

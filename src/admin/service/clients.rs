@@ -5,7 +5,8 @@ use crate::db::Db;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, GrantType, LogoutChanges, NewClient, Origin, RedirectUri,
+    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoutChanges, NewClient, Origin,
+    RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -25,6 +26,7 @@ pub struct ClientInput {
     pub access_token_alg: Option<String>,
     pub roles: Vec<Role>,
     pub logout: LogoutInput,
+    pub keys: KeysInput,
 }
 
 /// Sign-out and browser settings as asked for; `None` leaves a field as it is, `Some(None)` (or an empty
@@ -70,6 +72,24 @@ impl LogoutInput {
     }
 }
 
+/// `private_key_jwt` keys as asked for: a JWK Set, or the URL the client publishes it at.
+#[derive(Clone, Debug, Default)]
+pub struct KeysInput {
+    pub jwks: Option<serde_json::Value>,
+    pub jwks_uri: Option<String>,
+}
+
+impl KeysInput {
+    pub fn parse(self) -> Result<Option<ClientKeys>, AppError> {
+        match (self.jwks, self.jwks_uri) {
+            (Some(_), Some(_)) => Err(AppError::invalid("give jwks or jwks_uri, not both")),
+            (Some(set), None) => ClientKeys::inline(&set.to_string()).map(Some),
+            (None, Some(uri)) => ClientKeys::uri(&uri).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
 /// Changes as asked for; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default)]
 pub struct ClientEdit {
@@ -83,6 +103,7 @@ pub struct ClientEdit {
     pub roles: Option<Vec<Role>>,
     pub logout: LogoutInput,
     pub new_secret: bool,
+    pub keys: KeysInput,
 }
 
 fn uris(values: &[String]) -> Result<Vec<RedirectUri>, AppError> {
@@ -162,6 +183,7 @@ pub async fn add(
     }
     new.roles = input.roles;
     new.logout = input.logout.parse()?;
+    new.keys = input.keys.parse()?;
     clients::add(db, &authority.actor(), new).await
 }
 
@@ -187,6 +209,7 @@ pub async fn update(
         roles: edit.roles,
         logout: edit.logout.parse()?,
         new_secret: edit.new_secret,
+        keys: edit.keys.parse()?,
     };
     clients::update(db, &authority.actor(), id, changes).await
 }

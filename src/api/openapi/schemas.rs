@@ -222,7 +222,7 @@ fn clients_policy_audit() -> Value {
                 "access_token_alg": access_alg,
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
-                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
                 "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
@@ -242,7 +242,7 @@ fn clients_policy_audit() -> Value {
                 "scope": { "type": "string" }, "id_token_alg": alg, "access_token_alg": access_alg,
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
-                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
                 "roles": roles()
             }
         },
@@ -255,7 +255,7 @@ fn clients_policy_audit() -> Value {
                 "access_token_alg": access_alg, "roles": roles(),
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
-                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." },
+                "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
                 "new_secret": { "type": "boolean" }
             }
         },

@@ -3,10 +3,12 @@
 //! and removing them (each with its audit event) is the [`registry`].
 
 mod ids;
+mod keys;
 mod logout;
 mod registry;
 
 pub use ids::{ClientId, Origin, RedirectUri};
+pub use keys::{ClientKeys, MAX_JWKS_BYTES, check_set};
 pub use logout::LogoutChanges;
 pub use registry::{add, find, get, list, remove, update};
 
@@ -84,12 +86,23 @@ pub struct Client {
     pub allowed_origins: Vec<String>,
     /// A resource server: may introspect tokens whose audience includes it.
     pub may_introspect: bool,
+    /// `private_key_jwt`: the client's public keys (a JWK Set as JSON) or where it publishes them.
+    #[serde(serialize_with = "as_json")]
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     #[serde(skip)]
     secret_hash: Option<String>,
+}
+
+fn as_json<S: serde::Serializer>(set: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let value = set
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+    value.serialize(s)
 }
 
 fn as_text<S: serde::Serializer>(scope: &Scope, s: S) -> Result<S::Ok, S::Error> {
@@ -99,6 +112,36 @@ fn as_text<S: serde::Serializer>(scope: &Scope, s: S) -> Result<S::Ok, S::Error>
 impl Client {
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    /// How it authenticates at the token endpoints: `private_key_jwt` (registered keys),
+    /// `client_secret_basic` (or `_post`: a secret), or `none` (public).
+    pub fn auth_method(&self) -> &'static str {
+        if self.keys().is_some() {
+            "private_key_jwt"
+        } else if self.public {
+            "none"
+        } else {
+            "client_secret_basic"
+        }
+    }
+
+    /// Its registered keys, for `private_key_jwt`.
+    pub fn keys(&self) -> Option<ClientKeys> {
+        match (&self.jwks, &self.jwks_uri) {
+            (Some(set), _) => Some(ClientKeys::Inline(set.clone())),
+            (None, Some(uri)) => Some(ClientKeys::Uri(uri.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Registers `keys` as how it authenticates, instead of a secret.
+    fn set_keys(&mut self, keys: Option<ClientKeys>) {
+        (self.jwks, self.jwks_uri) = match keys {
+            Some(ClientKeys::Inline(set)) => (Some(set), None),
+            Some(ClientKeys::Uri(uri)) => (None, Some(uri)),
+            None => (None, None),
+        };
     }
 
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
@@ -125,7 +168,7 @@ impl Client {
     fn from_row(row: ClientRow) -> Result<Self, AppError> {
         let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
         Ok(Self {
-            public: row.secret_hash.is_none(),
+            public: row.secret_hash.is_none() && row.jwks.is_none() && row.jwks_uri.is_none(),
             redirect_uris: words(&row.redirect_uris),
             post_logout_redirect_uris: words(&row.post_logout_redirect_uris),
             grant_types: row
@@ -143,6 +186,8 @@ impl Client {
             frontchannel_logout_session_required: row.frontchannel_logout_session_required != 0,
             allowed_origins: words(&row.allowed_origins),
             may_introspect: row.may_introspect != 0,
+            jwks: row.jwks,
+            jwks_uri: row.jwks_uri,
             created_at: db::from_ts(row.created_at),
             updated_at: db::from_ts(row.updated_at),
             secret_hash: row.secret_hash,
@@ -174,6 +219,8 @@ impl Client {
             frontchannel_logout_session_required: self.frontchannel_logout_session_required.into(),
             allowed_origins: self.allowed_origins.join(" "),
             may_introspect: self.may_introspect.into(),
+            jwks: self.jwks.clone(),
+            jwks_uri: self.jwks_uri.clone(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
         }
@@ -183,6 +230,11 @@ impl Client {
     fn validate(&self) -> Result<(), AppError> {
         if self.grant_types.is_empty() {
             return Err(AppError::invalid("a client needs at least one grant type"));
+        }
+        if self.public && self.keys().is_some() {
+            return Err(AppError::invalid(
+                "a public client cannot authenticate with keys: leave out --public",
+            ));
         }
         if self.public && self.allows_grant(GrantType::ClientCredentials) {
             return Err(AppError::invalid(
@@ -228,6 +280,8 @@ pub struct NewClient {
     pub access_token_alg: SigningAlg,
     pub roles: Vec<Role>,
     pub logout: LogoutChanges,
+    /// `private_key_jwt`: its keys instead of a secret.
+    pub keys: Option<ClientKeys>,
 }
 
 impl NewClient {
@@ -244,6 +298,7 @@ impl NewClient {
             access_token_alg: SigningAlg::RS256,
             roles: Vec::new(),
             logout: LogoutChanges::default(),
+            keys: None,
         }
     }
 }
@@ -260,6 +315,9 @@ pub struct ClientChanges {
     pub access_token_alg: Option<SigningAlg>,
     pub roles: Option<Vec<Role>>,
     pub logout: LogoutChanges,
-    /// Replace the secret of a confidential client (the new one is returned once).
+    /// Replace the secret of a confidential client (the new one is returned once); a client that
+    /// authenticated with keys then uses the secret instead.
     pub new_secret: bool,
+    /// Authenticate with these keys (`private_key_jwt`) from now on, instead of a secret.
+    pub keys: Option<ClientKeys>,
 }

@@ -48,7 +48,7 @@ pub async fn add(
         }
         None => Scope::default(),
     };
-    let secret = (!new.public).then(secrets::new_secret);
+    let secret = (!new.public && new.keys.is_none()).then(secrets::new_secret);
     let mut client = Client {
         id: String::from(new.id),
         name: new
@@ -69,10 +69,13 @@ pub async fn add(
         frontchannel_logout_session_required: false,
         allowed_origins: Vec::new(),
         may_introspect: false,
+        jwks: None,
+        jwks_uri: None,
         created_at: now,
         updated_at: now,
         secret_hash: secret.as_deref().map(secrets::digest),
     };
+    client.set_keys(new.keys);
     let created = new
         .logout
         .apply(&mut client, Event::new(actor.clone(), "client.created"));
@@ -95,6 +98,8 @@ pub async fn add(
         created
             .target(client.target())
             .detail("public", client.public)
+            .detail("auth_method", client.auth_method())
+            .detail("jwks_uri", &client.jwks_uri)
             .detail("redirect_uris", &client.redirect_uris)
             .detail("grant_types", &client.grant_types)
             .detail("scopes", client.scopes.to_string())
@@ -164,6 +169,24 @@ pub async fn update(
         client.roles = roles;
     }
     event = changes.logout.apply(&mut client, event);
+    if changes.new_secret && changes.keys.is_some() {
+        return Err(AppError::invalid(
+            "a client authenticates with a secret or with keys: ask for one",
+        ));
+    }
+    if let Some(keys) = changes.keys {
+        if client.public {
+            return Err(AppError::invalid(
+                "a public client cannot authenticate with keys",
+            ));
+        }
+        client.set_keys(Some(keys));
+        client.secret_hash = None;
+        event = event
+            .detail("auth_method", client.auth_method())
+            .detail("jwks_uri", &client.jwks_uri)
+            .severity(audit::Severity::High);
+    }
     let secret = if changes.new_secret {
         if client.public {
             return Err(AppError::invalid(
@@ -172,6 +195,7 @@ pub async fn update(
         }
         let secret = secrets::new_secret();
         client.secret_hash = Some(secrets::digest(&secret));
+        client.set_keys(None);
         event = event.detail("secret_replaced", true);
         Some(secret)
     } else {

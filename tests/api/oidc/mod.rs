@@ -11,6 +11,7 @@ mod instances;
 mod keys;
 mod levels;
 mod logout;
+mod private_key_jwt;
 mod relying_parties;
 mod relying_party;
 mod stored_damage;

@@ -1,5 +1,11 @@
 //! Client authentication at `/token`, `/revoke` and `/introspect`: `client_secret_basic`,
-//! `client_secret_post`, or `none` for public clients (which must then prove PKCE).
+//! `client_secret_post`, `private_key_jwt` (a signed assertion, see [`assertion`]), or `none` for
+//! public clients (which must then prove PKCE).
+
+mod assertion;
+pub mod jwks;
+
+pub use assertion::{ALGS as ASSERTION_ALGS, ASSERTION_TYPE};
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -11,7 +17,12 @@ use super::params::Params;
 use crate::oidc::OidcState;
 
 /// The methods tapid accepts (published in discovery).
-pub const METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+pub const METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
 
 /// Identifies and authenticates the client of a request, or refuses with `invalid_client`.
 pub async fn authenticate(
@@ -22,6 +33,14 @@ pub async fn authenticate(
     let basic = basic_credentials(headers)?;
     let body_id = params.get("client_id");
     let body_secret = params.get("client_secret");
+    if params.get("client_assertion").is_some() || params.get("client_assertion_type").is_some() {
+        if basic.is_some() || body_secret.is_some() {
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method, not two",
+            ));
+        }
+        return by_assertion(state, params, body_id).await;
+    }
     let (id, secret) = match (basic, body_secret) {
         (Some(_), Some(_)) => {
             return Err(OAuthError::invalid_request(
@@ -57,6 +76,38 @@ pub async fn authenticate(
         (false, Some(secret)) if client.verify_secret(&secret) => Ok(client),
         _ => Err(failed()),
     }
+}
+
+/// `private_key_jwt`: the client named by the assertion, if the assertion is signed by one of its
+/// registered keys and passes every check of [`assertion::verify`].
+async fn by_assertion(
+    state: &OidcState,
+    params: &Params,
+    body_id: Option<&str>,
+) -> Result<Client, OAuthError> {
+    if params.get("client_assertion_type") != Some(ASSERTION_TYPE) {
+        return Err(OAuthError::invalid_client(format!(
+            "client_assertion_type must be {ASSERTION_TYPE}"
+        )));
+    }
+    let assertion = params
+        .get("client_assertion")
+        .ok_or_else(|| OAuthError::invalid_client("client_assertion is missing"))?;
+    let id = assertion::claimed_client(assertion).ok_or_else(|| {
+        OAuthError::invalid_client("the client assertion is not a JWT naming its client (sub)")
+    })?;
+    if body_id.is_some_and(|b| b != id) {
+        return Err(OAuthError::invalid_client(
+            "client_id does not match the client assertion",
+        ));
+    }
+    let failed = || OAuthError::invalid_client("client authentication failed");
+    if clients::ClientId::parse(&id).is_err() {
+        return Err(failed());
+    }
+    let client = clients::find(&state.db, &id).await?.ok_or_else(failed)?;
+    assertion::verify(state, &client, assertion).await?;
+    Ok(client)
 }
 
 /// `Authorization: Basic` credentials, each part form-urlencoded (RFC 6749 §2.3.1).
