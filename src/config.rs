@@ -122,6 +122,10 @@ pub struct TokenLifetimes {
     pub refresh_token: u32,
     pub authorization_code: u32,
     pub session: u32,
+    /// How long a device code (and its user code) waits for approval.
+    pub device_code: NonZeroU32,
+    /// The least time between a device's polls of `/token`.
+    pub device_interval: NonZeroU32,
 }
 
 impl Default for TokenLifetimes {
@@ -132,6 +136,8 @@ impl Default for TokenLifetimes {
             refresh_token: 30 * 24 * 3600,
             authorization_code: 60,
             session: 12 * 3600,
+            device_code: NonZeroU32::new(600).expect("non-zero"),
+            device_interval: NonZeroU32::new(5).expect("non-zero"),
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum Budget {
     Passcode,
     /// An authenticator-app code.
     Code,
+    /// A device's user code typed at `/device` (the device authorization grant), by the signed-in person.
+    UserCode,
     Passkey,
 }
 
@@ -34,6 +36,7 @@ fn account_key(budget: Budget, username: &str) -> Option<String> {
     let method = match budget {
         Budget::Passcode => "tap",
         Budget::Code => "otp",
+        Budget::UserCode => "device",
         Budget::Passkey => return None,
     };
     Some(format!(

@@ -57,7 +57,7 @@ pub struct ClientFields {
     /// Scopes the client may ask for (space-separated or repeated).
     #[arg(long = "scope", value_name = "SCOPE")]
     scope: Vec<String>,
-    /// Grant type (authorization_code, refresh_token, client_credentials); repeat for several.
+    /// Grant type (authorization_code, refresh_token, client_credentials, device_code); repeat for several.
     #[arg(long = "grant", value_name = "GRANT")]
     grant: Vec<String>,
     /// ID token signing algorithm: RS256 (default), ES256 or EdDSA.
@@ -187,7 +187,7 @@ impl ClientFields {
             .map(|g| {
                 GrantType::parse(g).ok_or_else(|| {
                     AppError::invalid(format!(
-                        "unknown grant `{g}` (authorization_code, refresh_token or client_credentials)"
+                        "unknown grant `{g}` (authorization_code, refresh_token, client_credentials or device_code)"
                     ))
                 })
             })

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod clients;
 pub mod codes;
+pub mod devices;
 pub mod groups;
 pub mod keys;
 pub mod logout;

@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::json;
 
+use super::clients::GrantType;
 use super::keys::SigningAlg;
 use super::{claims, client_auth, scope};
 use crate::config::Config;
@@ -38,9 +39,10 @@ pub fn document(config: &Config) -> Bytes {
         "end_session_endpoint": issuer.url("/logout"),
         "revocation_endpoint": issuer.url("/revoke"),
         "introspection_endpoint": issuer.url("/introspect"),
+        "device_authorization_endpoint": issuer.url("/device_authorization"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": GrantType::ALL.map(GrantType::as_str),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": client_auth::METHODS,
         "revocation_endpoint_auth_methods_supported": client_auth::METHODS,

@@ -34,6 +34,12 @@ pub enum ErrorCode {
     InsufficientScope,
     /// Too many requests (RFC 8628 §3.5's `slow_down`): 429 with `Retry-After`.
     SlowDown,
+    /// RFC 8628 §3.5: the person has not approved or denied the device code yet.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: the device code expired before it was approved.
+    ExpiredToken,
+    /// RFC 9126 / RFC 9101: a `request_uri` that is unknown, used, expired or another client's.
+    InvalidRequestUri,
 }
 
 impl ErrorCode {
@@ -57,6 +63,9 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::SlowDown => "slow_down",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
         }
     }
 }
@@ -129,6 +138,15 @@ impl OAuthError {
         Self {
             challenge: Some("Bearer"),
             ..Self::new(ErrorCode::InvalidToken, description)
+        }
+    }
+
+    /// An answer to a device polling `/token` (RFC 8628 §3.5): `authorization_pending`, `slow_down`,
+    /// `access_denied` or `expired_token`, each a 400 as every token endpoint error is (RFC 6749 §5.2).
+    pub fn device_poll(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status: Some(StatusCode::BAD_REQUEST),
+            ..Self::new(code, description)
         }
     }
 

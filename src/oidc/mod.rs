@@ -8,6 +8,7 @@ pub mod backchannel;
 pub mod claims;
 pub mod client_auth;
 pub mod clients;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod grants;
@@ -64,4 +65,5 @@ pub fn router() -> Router<OidcState> {
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::confirm_post))
         .route("/introspect", post(introspect::introspect_post))
+        .merge(device::router())
 }

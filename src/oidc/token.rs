@@ -46,6 +46,7 @@ pub async fn token_post(
         GrantType::AuthorizationCode => grants::authorization_code::exchange(request).await?,
         GrantType::RefreshToken => grants::refresh_token::exchange(request).await?,
         GrantType::ClientCredentials => grants::client_credentials::exchange(request).await?,
+        GrantType::DeviceCode => grants::device_code::exchange(request).await?,
     };
     let mut response = Json(tokens).into_response();
     no_store(response.headers_mut());

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::TryRngCore;
@@ -38,6 +39,8 @@ pub enum CheckError {
 /// Seals and opens secrets. `Debug` never shows the key.
 pub struct Sealer {
     key: LessSafeKey,
+    /// For [`Sealer::keyed_digest`]: derived from the key, never the key itself.
+    digest_key: hmac::Key,
     source: String,
 }
 
@@ -54,8 +57,13 @@ impl Sealer {
         let source = source.into();
         let key = UnboundKey::new(&AES_256_GCM, bytes)
             .map_err(|_| KeyError::Malformed(source.clone()))?;
+        let derived = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, bytes),
+            b"tapid keyed digest",
+        );
         Ok(Self {
             key: LessSafeKey::new(key),
+            digest_key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
             source,
         })
     }
@@ -123,6 +131,16 @@ impl Sealer {
             Some(_) => Ok(()),
             None => Err(CheckError::Key(KeyError::WrongKey(self.source.clone()))),
         }
+    }
+
+    /// The stored form of a short, low-entropy secret that must be found by its value (a device's user
+    /// code): HMAC-SHA-256 under a key derived from the deployment key, so that a copy of the database
+    /// alone does not let anyone try every possible code. `context` separates kinds of secret.
+    pub fn keyed_digest(&self, context: &str, secret: &str) -> String {
+        let mut message = context.as_bytes().to_vec();
+        message.push(0);
+        message.extend_from_slice(secret.as_bytes());
+        hex::encode(hmac::sign(&self.digest_key, &message).as_ref())
     }
 
     /// Where the key came from, for messages.

@@ -121,7 +121,7 @@ fn grants(values: &[String]) -> Result<Vec<GrantType>, AppError> {
         .map(|v| {
             GrantType::parse(v.trim()).ok_or_else(|| {
                 AppError::invalid(format!(
-                    "unknown grant type `{v}` (authorization_code, refresh_token, client_credentials)"
+                    "unknown grant type `{v}` (authorization_code, refresh_token, client_credentials, device_code)"
                 ))
             })
         })

@@ -204,7 +204,7 @@ fn passes() -> Value {
 }
 
 fn clients_policy_audit() -> Value {
-    let grants = json!({ "type": "array", "items": { "enum": ["authorization_code", "refresh_token", "client_credentials"] } });
+    let grants = json!({ "type": "array", "items": { "enum": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code", "device_code"] } });
     let alg = json!({ "enum": ["RS256", "ES256", "EdDSA"] });
     let access_alg = json!({
         "enum": ["RS256", "ES256", "EdDSA"],

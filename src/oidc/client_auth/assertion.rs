@@ -87,6 +87,8 @@ pub async fn verify(state: &OidcState, client: &Client, assertion: &str) -> Resu
         issuer.url("/token"),
         issuer.url("/introspect"),
         issuer.url("/revoke"),
+        issuer.url("/device_authorization"),
+        issuer.url("/par"),
     ];
     let mut validation = Validation::new(header.alg);
     validation.set_audience(&audiences);

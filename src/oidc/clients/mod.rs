@@ -32,25 +32,41 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    /// The device authorization grant (RFC 8628): command-line tools, kiosks and TVs.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
 }
 
 impl GrantType {
-    pub const ALL: [GrantType; 3] = [
+    pub const ALL: [GrantType; 4] = [
         GrantType::AuthorizationCode,
         GrantType::RefreshToken,
         GrantType::ClientCredentials,
+        GrantType::DeviceCode,
     ];
+
+    /// The short name the command line, the console and the API also take for the device grant.
+    pub const DEVICE_CODE_SHORT: &str = "device_code";
 
     pub fn as_str(self) -> &'static str {
         match self {
             GrantType::AuthorizationCode => "authorization_code",
             GrantType::RefreshToken => "refresh_token",
             GrantType::ClientCredentials => "client_credentials",
+            GrantType::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
+        if value == Self::DEVICE_CODE_SHORT {
+            return Some(GrantType::DeviceCode);
+        }
         Self::ALL.into_iter().find(|g| g.as_str() == value)
+    }
+
+    /// Whether tokens of this grant are for a person who signed in.
+    pub fn signs_people_in(self) -> bool {
+        matches!(self, GrantType::AuthorizationCode | GrantType::DeviceCode)
     }
 }
 
@@ -247,10 +263,10 @@ impl Client {
             ));
         }
         if self.allows_grant(GrantType::RefreshToken)
-            && !self.allows_grant(GrantType::AuthorizationCode)
+            && !self.grant_types.iter().any(|g| g.signs_people_in())
         {
             return Err(AppError::invalid(
-                "refresh_token needs authorization_code: refresh tokens come from sign-ins",
+                "refresh_token needs authorization_code or device_code: refresh tokens come from sign-ins",
             ));
         }
         if let Some(name) = &self.name {

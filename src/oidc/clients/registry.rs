@@ -43,7 +43,7 @@ pub async fn add(
     };
     let scopes = match new.scopes {
         Some(scopes) => scopes,
-        None if grant_types.contains(&GrantType::AuthorizationCode) => {
+        None if grant_types.iter().any(|g| g.signs_people_in()) => {
             Scope::parse(scope::DEFAULT_FOR_SIGN_IN).unwrap_or_default()
         }
         None => Scope::default(),
