@@ -87,9 +87,10 @@ pub async fn device_authorization_post(
         crate::error::AppError::Internal("no free user code after several draws".into())
     })?;
     let verification_uri = state.config.issuer.url("/device");
-    let complete = url::form_urlencoded::Serializer::new(format!("{verification_uri}?"))
+    let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("user_code", &user_code.display())
         .finish();
+    let complete = format!("{verification_uri}?{query}");
     let mut response = Json(DeviceAuthorization {
         device_code,
         user_code: user_code.display(),

@@ -5,6 +5,7 @@ mod audiences;
 mod authorize_refusals;
 mod client_credentials;
 mod clients_cli;
+mod device;
 mod code_refusals;
 mod discovery;
 mod instances;

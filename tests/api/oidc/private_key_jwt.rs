@@ -395,3 +395,40 @@ async fn the_admin_api_registers_a_key_client_that_then_authenticates_with_no_se
     let (status, body) = token_with(&app, &key.sign(&c)).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn a_key_client_authenticates_at_the_device_authorization_endpoint_with_an_assertion() {
+    let app = spawn_app().await;
+    let key = ClientKey::es256("tv-key");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    std::fs::write(&path, json!({ "keys": [key.jwk.clone()] }).to_string()).unwrap();
+    app.cli(&[
+        "client",
+        "add",
+        "tv",
+        "--grant",
+        "device_code",
+        "--jwks",
+        path.to_str().unwrap(),
+    ])
+    .await
+    .ok();
+    let device = |assertion: String| {
+        app.client
+            .post(app.url("/device_authorization"))
+            .form(&[
+                ("scope", "openid".to_string()),
+                ("client_assertion_type", TYPE.to_string()),
+                ("client_assertion", assertion),
+            ])
+            .send()
+    };
+    let mut c = claims(&app, "tv");
+    c["aud"] = json!(format!("{}/device_authorization", app.issuer));
+    let accepted = device(key.sign(&c)).await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    // The same assertion a second time is a replay.
+    let replayed = device(key.sign(&c)).await.unwrap();
+    assert_eq!(replayed.status(), 401);
+}
