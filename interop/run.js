@@ -13,6 +13,7 @@ const spa = require('./scenarios/spa');
 const metadata = require('./scenarios/metadata');
 const signout = require('./scenarios/signout');
 const privateKeyJwt = require('./scenarios/private-key-jwt');
+const device = require('./scenarios/device');
 
 const RPS = path.join(__dirname, 'rps');
 const versions = JSON.parse(process.env.TAPID_INTEROP_VERSIONS || '{}');
@@ -49,6 +50,7 @@ async function main() {
     if (wanted('spa')) await spa.run(t, { server, browser, version: versions['oidc-client-ts'] || '?' });
     if (wanted('signout')) await signout.run(t, { server, browser });
     if (wanted('private_key_jwt')) await privateKeyJwt.run(t, { server, version: versions['openid-client'] || '?' });
+    if (wanted('device')) await device.run(t, { server, browser, version: versions['openid-client'] || '?' });
   } catch (err) {
     t.ok('the suite ran to the end', false, err.stack);
   } finally {
