@@ -151,6 +151,8 @@ pub fn sentence(e: &AuditEvent) -> String {
         "token.code_reused" => {
             "An authorization code was used twice, so its tokens were revoked".to_string()
         }
+        "device.approved" => format!("{actor} let {target} sign in on a device"),
+        "device.denied" => format!("{actor} refused {target} on a device"),
         "keys.rotated" => format!("{actor} rotated the signing keys"),
         "webhook.created" => format!("{actor} registered a webhook"),
         "webhook.removed" => format!("{actor} removed a webhook"),
