@@ -78,7 +78,14 @@ mod tests {
         assert_eq!(UserCode::parse("wdjbmjht"), Some(code.clone()));
         assert_eq!(UserCode::parse(" wdjb mjht "), Some(code.clone()));
         assert_eq!(UserCode::parse("WD-JB-MJ-HT"), Some(code));
-        for bad in ["WDJB-MJH", "WDJB-MJHTX", "WDJB-MJH0", "WDJB-MJHI", "WDJB-MJHA", ""] {
+        for bad in [
+            "WDJB-MJH",
+            "WDJB-MJHTX",
+            "WDJB-MJH0",
+            "WDJB-MJHI",
+            "WDJB-MJHA",
+            "",
+        ] {
             assert_eq!(UserCode::parse(bad), None, "{bad}");
         }
     }

@@ -22,8 +22,12 @@ fn grant_of(
     scope: Scope,
     resource: Option<String>,
 ) -> Result<Grant, OAuthError> {
-    let damaged =
-        || crate::error::AppError::Internal(format!("device code {} approved without a sign-in", row.id));
+    let damaged = || {
+        crate::error::AppError::Internal(format!(
+            "device code {} approved without a sign-in",
+            row.id
+        ))
+    };
     let acr = row.acr.as_deref().ok_or_else(damaged)?;
     Ok(Grant {
         resource,

@@ -86,7 +86,9 @@ impl TestApp {
     async fn browser_signed_in(&self, username: &str) -> (TestApp, TotpSecret) {
         let browser = self.new_browser();
         let secret = browser.arrange_user_with_totp(username).await;
-        let back = browser.sign_in_with_totp(username, &secret, "/device").await;
+        let back = browser
+            .sign_in_with_totp(username, &secret, "/device")
+            .await;
         assert_eq!(back, "/device");
         (browser, secret)
     }
@@ -130,7 +132,10 @@ async fn an_approved_device_gets_tokens_carrying_the_approving_sessions_auth_tim
     let code = app
         .device_authorization(&tv, "openid profile offline_access")
         .await;
-    assert_eq!(code.body["verification_uri"], format!("{}/device", app.issuer));
+    assert_eq!(
+        code.body["verification_uri"],
+        format!("{}/device", app.issuer)
+    );
     assert_eq!(
         code.body["verification_uri_complete"],
         format!("{}/device?user_code={}", app.issuer, code.user_code)
@@ -185,7 +190,11 @@ async fn a_denied_device_code_answers_access_denied_and_is_recorded() {
     let (browser, _) = app.browser_signed_in("ann").await;
     let done = browser.decide_device(&code.user_code, false).await;
     assert!(done.contains("Device denied"), "{done}");
-    refused(&app.poll(&tv, &code.device_code).await, 400, "access_denied");
+    refused(
+        &app.poll(&tv, &code.device_code).await,
+        400,
+        "access_denied",
+    );
     assert_eq!(app.events("device.denied").await.len(), 1);
 }
 
@@ -198,7 +207,11 @@ async fn an_expired_device_code_answers_expired_token_and_can_no_longer_be_appro
         .execute(app.db.pool())
         .await
         .unwrap();
-    refused(&app.poll(&tv, &code.device_code).await, 400, "expired_token");
+    refused(
+        &app.poll(&tv, &code.device_code).await,
+        400,
+        "expired_token",
+    );
     let (browser, _) = app.browser_signed_in("ann").await;
     assert_eq!(browser.enter_user_code(&code.user_code).await.status(), 422);
 }
@@ -218,8 +231,16 @@ async fn a_device_code_is_redeemed_once_across_instances() {
     let statuses = [first.0, second.0];
     assert!(statuses.contains(&200), "{first:?} {second:?}");
     app.forget_last_poll().await;
-    refused(&app.poll(&tv, &code.device_code).await, 400, "invalid_grant");
-    refused(&other.poll(&tv, &code.device_code).await, 400, "invalid_grant");
+    refused(
+        &app.poll(&tv, &code.device_code).await,
+        400,
+        "invalid_grant",
+    );
+    refused(
+        &other.poll(&tv, &code.device_code).await,
+        400,
+        "invalid_grant",
+    );
     assert_eq!(app.events("token.issued").await.len(), 1);
 }
 
@@ -247,7 +268,11 @@ async fn a_device_code_cannot_be_redeemed_by_another_client() {
 async fn an_unknown_device_code_is_invalid_grant() {
     let app = spawn_app().await;
     let tv = app.device_client("tv").await;
-    refused(&app.poll(&tv, "not-a-device-code").await, 400, "invalid_grant");
+    refused(
+        &app.poll(&tv, "not-a-device-code").await,
+        400,
+        "invalid_grant",
+    );
 }
 
 #[tokio::test]
@@ -267,7 +292,10 @@ async fn a_pass_only_session_can_never_approve_but_may_once_it_has_enrolled() {
     assert!(location(&page).starts_with("/security-info/setup"));
     let (_, csrf) = app.page_with_csrf("/security-info/setup").await;
     let typed = app
-        .post_form("/device", &[("csrf", &csrf), ("user_code", &code.user_code)])
+        .post_form(
+            "/device",
+            &[("csrf", &csrf), ("user_code", &code.user_code)],
+        )
         .await;
     assert!(location(&typed).starts_with("/security-info/setup"));
     let id = app.only_device_row().await;
@@ -310,7 +338,10 @@ async fn user_code_entry_is_throttled_per_account() {
     // Past the budget even the right code is refused until the window is over.
     let throttled = browser.enter_user_code(&code.user_code).await;
     assert_eq!(throttled.status(), 429);
-    assert_eq!(app.device_status(&app.only_device_row().await).await.0, "pending");
+    assert_eq!(
+        app.device_status(&app.only_device_row().await).await.0,
+        "pending"
+    );
 }
 
 #[tokio::test]
@@ -323,7 +354,10 @@ async fn user_code_entry_ignores_case_spaces_and_the_dash() {
     let confirm = browser.enter_user_code(&typed).await;
     assert_eq!(confirm.status(), 200);
     let html = confirm.text().await.unwrap();
-    assert!(html.contains(&code.user_code), "the code is shown as the device shows it");
+    assert!(
+        html.contains(&code.user_code),
+        "the code is shown as the device shows it"
+    );
     assert!(html.contains("tv"), "the application is named");
 }
 
