@@ -7,6 +7,7 @@ mod passkey;
 mod security_info;
 mod tap_atomic;
 mod tap_journey;
+mod tap_truth;
 mod totp;
 
 use crate::helpers::TestApp;
