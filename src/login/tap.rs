@@ -216,6 +216,7 @@ pub async fn tap_post(
         method_id: None,
         tap_id: Some(signed_in.pass_id.clone()),
         expires_at: Some(signed_in.enrollment_ends_at),
+        sid: Some(signed_in.sid.clone()),
     };
     // The pass is spent, the sign-in recorded and the session opened in one transaction.
     let (_, jar) = complete::sign_in_in(

@@ -25,6 +25,8 @@ pub struct PassSignIn {
     /// When the restricted session it opens ends: the policy's enrollment window, never past the pass.
     pub enrollment_ends_at: OffsetDateTime,
     pub one_time: bool,
+    /// The `sid` the session opened by this sign-in must carry: a one-time pass is held by it.
+    pub sid: String,
 }
 
 /// A refused sign-in. `Refused` is the same whatever the cause (unknown user, no pass, wrong
@@ -71,6 +73,9 @@ impl Truth {
             Reason::Revoked => Truth::Revoked,
             Reason::DisabledByPolicy => Truth::DisabledByPolicy,
             Reason::NotInScope => Truth::NotInScope,
+            Reason::InUse => Truth::InUse {
+                until: pass.held_until.unwrap_or(pass.ends_at),
+            },
         })
     }
 }
@@ -148,7 +153,10 @@ pub async fn spend_passcode(
     );
     if !matched {
         // Only a pass that could still be used counts wrong entries towards its lock.
-        let countable = matches!(state, Reason::EnabledByPolicy | Reason::NotYetValid);
+        let countable = matches!(
+            state,
+            Reason::EnabledByPolicy | Reason::NotYetValid | Reason::InUse
+        );
         return Err(wrong_passcode(db, &user, &row, &policy, countable, address).await);
     }
     // From here on the passcode is right: whoever typed it holds the pass and may know its state.
@@ -196,16 +204,20 @@ async fn spend(
         return Err(TapRefused::Told(Truth::Revoked));
     }
     let one_time = row.one_time != 0;
-    let won = db::passes::mark_used(
-        &mut tx,
-        &row.id,
-        one_time,
-        i64::from(policy.max_failed_attempts),
-        db::ts(now),
-    )
-    .await?;
+    let max_failed = i64::from(policy.max_failed_attempts);
+    // A pass longer than the policy now allows opens nothing past what the policy allows.
+    let ends_at = Pass::from(&row).end_under(policy);
+    let window = Duration::minutes(i64::from(policy.enrollment_window));
+    let enrollment_ends_at = (now + window).min(ends_at);
+    let sid = crate::secrets::random_token(16);
+    let won = if one_time {
+        // Held, not spent: the session spends it by registering a method, or gives it back.
+        super::hold::take(&mut tx, &row, &sid, enrollment_ends_at, max_failed, now).await?
+    } else {
+        db::passes::mark_used(&mut tx, &row.id, false, max_failed, db::ts(now)).await?
+    };
     if !won {
-        // Another attempt consumed it (or it was revoked) between our read and now.
+        // Another attempt took it (or it was revoked) between our read and now.
         let event = pass_event("tap.failed", &user, &row, address);
         audit::record(&mut tx, event.failed().detail("reason", "no_longer_usable")).await?;
         tx.commit().await?;
@@ -217,16 +229,18 @@ async fn spend(
         });
         return Err(truth.map_or(TapRefused::Refused, TapRefused::Told));
     }
-    audit::record(&mut tx, pass_event("tap.used", &user, &row, address)).await?;
-    // A pass longer than the policy now allows opens nothing past what the policy allows.
-    let ends_at = Pass::from(&row).end_under(policy);
-    let window = Duration::minutes(i64::from(policy.enrollment_window));
+    let mut used = pass_event("tap.used", &user, &row, address);
+    if one_time {
+        used = used.detail("held_until", super::rfc3339(db::ts(enrollment_ends_at)));
+    }
+    audit::record(&mut tx, used).await?;
     let signed_in = PassSignIn {
         user,
         pass_id: row.id,
         ends_at,
-        enrollment_ends_at: (now + window).min(ends_at),
+        enrollment_ends_at,
         one_time,
+        sid,
     };
     Ok((signed_in, tx))
 }

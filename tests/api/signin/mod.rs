@@ -6,6 +6,7 @@ mod pages;
 mod passkey;
 mod security_info;
 mod tap_atomic;
+mod tap_hold;
 mod tap_journey;
 mod tap_truth;
 mod totp;
