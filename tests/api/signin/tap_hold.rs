@@ -145,3 +145,25 @@ async fn a_lapsed_hold_is_taken_over_by_the_next_sign_in_and_its_release_recorde
         .collect();
     assert_eq!(actions, ["tap.used", "tap.released", "tap.used"]);
 }
+
+#[tokio::test]
+async fn the_setup_page_counts_down_its_window_and_says_what_its_end_means_for_a_one_time_pass() {
+    let app = spawn_app().await;
+    let passcode = app.arrange_pass("newbie", true).await;
+    let setup = app
+        .sign_in_with_tap_from("/login", "newbie", &passcode)
+        .await;
+
+    let html = app.get(&setup).await.text().await.unwrap();
+
+    assert!(html.contains("data-countdown=\""), "{html}");
+    assert!(html.contains("<time datetime=\""), "{html}");
+    assert!(html.contains(" UTC, in "), "the time reads right without a script");
+    let over = scraper::Html::parse_document(&html)
+        .select(&scraper::Selector::parse("#window-over").unwrap())
+        .next()
+        .map(|e| e.text().collect::<String>())
+        .expect("the words for the end of the window");
+    assert!(over.contains("Your setup time is over"), "{over}");
+    assert!(over.contains("was not used up"), "{over}");
+}
