@@ -13,11 +13,11 @@ use serde::Deserialize;
 use super::complete::{self, Proof};
 use super::identifier::typed;
 use crate::pages::form::Parsed;
+use crate::pages::time::Moment;
 use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
 use crate::session::{Amr, CurrentSession, Level};
 use crate::state::AppState;
-use crate::pages::time::Moment;
 use crate::tap::signin::Truth;
 use crate::tap::{self, Passcode, TapRefused};
 use crate::throttle::Budget;
@@ -86,9 +86,9 @@ impl Said {
                 "This Temporary Access Pass is locked after too many wrong tries. \
                  Ask your helpdesk for a new one.",
             ),
-            Truth::UserDisabled => Self::plain(
-                "Your account is disabled, so it cannot sign in. Ask your helpdesk.",
-            ),
+            Truth::UserDisabled => {
+                Self::plain("Your account is disabled, so it cannot sign in. Ask your helpdesk.")
+            }
             Truth::Revoked => Self::plain(
                 "This Temporary Access Pass was revoked. Ask your helpdesk for a new one.",
             ),

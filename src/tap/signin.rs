@@ -45,16 +45,24 @@ pub enum TapRefused {
 /// Why a pass whose passcode was entered correctly cannot be used, with the time that explains it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Truth {
-    Expired { at: OffsetDateTime },
-    OneTimeUsed { at: Option<OffsetDateTime> },
-    NotYetValid { starts_at: OffsetDateTime },
+    Expired {
+        at: OffsetDateTime,
+    },
+    OneTimeUsed {
+        at: Option<OffsetDateTime>,
+    },
+    NotYetValid {
+        starts_at: OffsetDateTime,
+    },
     Locked,
     UserDisabled,
     Revoked,
     DisabledByPolicy,
     NotInScope,
     /// A one-time pass held by another sign-in in progress, until `until` at the latest.
-    InUse { until: OffsetDateTime },
+    InUse {
+        until: OffsetDateTime,
+    },
 }
 
 impl Truth {
@@ -140,7 +148,9 @@ pub async fn spend_passcode(
             };
             // An unknown username is not written down: it may be a passcode typed in the wrong field.
             let refused = TapRefused::Refused;
-            return Err(failure.record(db, user.as_ref().map(|u| (u, None)), refused).await);
+            return Err(failure
+                .record(db, user.as_ref().map(|u| (u, None)), refused)
+                .await);
         }
     };
     let policy = policy::load(db).await?;

@@ -26,7 +26,7 @@ fn reason_of(details: &str) -> String {
 
 #[tokio::test]
 async fn a_one_time_pass_is_held_by_its_session_and_refused_to_a_second_browser_on_another_instance()
-{
+ {
     let app = spawn_app().await;
     let passcode = app.arrange_pass("newbie", true).await;
     app.sign_in_with_tap_from("/login", "newbie", &passcode)
@@ -158,7 +158,10 @@ async fn the_setup_page_counts_down_its_window_and_says_what_its_end_means_for_a
 
     assert!(html.contains("data-countdown=\""), "{html}");
     assert!(html.contains("<time datetime=\""), "{html}");
-    assert!(html.contains(" UTC, in "), "the time reads right without a script");
+    assert!(
+        html.contains(" UTC, in "),
+        "the time reads right without a script"
+    );
     let over = scraper::Html::parse_document(&html)
         .select(&scraper::Selector::parse("#window-over").unwrap())
         .next()

@@ -111,7 +111,10 @@ async fn the_pass_page_says_how_many_wrong_tries_lock_a_pass() {
         .page_with_csrf(&methods.replacen("/login/methods", "/login/tap", 1))
         .await;
 
-    assert!(html.contains("After 3 wrong tries the pass locks"), "{html}");
+    assert!(
+        html.contains("After 3 wrong tries the pass locks"),
+        "{html}"
+    );
 }
 
 /// The page a wrong passcode gives, with the session's CSRF token (the only thing that may differ)
