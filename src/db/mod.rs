@@ -22,6 +22,7 @@ pub mod settings;
 pub mod tap_policy;
 pub mod throttle;
 pub mod tokens;
+pub mod user_list;
 pub mod users;
 pub mod webhooks;
 
