@@ -132,6 +132,10 @@ pub fn explain(reason: Reason) -> &'static str {
         Reason::Locked => "Too many wrong attempts locked it.",
         Reason::Revoked => "It was revoked.",
         Reason::UserDisabled => "The account is disabled, so nobody can sign in with it.",
+        Reason::InUse => {
+            "A sign-in with it is in progress: it is spent once that sign-in sets up a method, \
+             and works again if it ends without."
+        }
     }
 }
 
