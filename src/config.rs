@@ -126,6 +126,8 @@ pub struct TokenLifetimes {
     pub device_code: NonZeroU32,
     /// The least time between a device's polls of `/token`.
     pub device_interval: NonZeroU32,
+    /// How long a pushed authorization request's `request_uri` may be used (once).
+    pub pushed_request: NonZeroU32,
 }
 
 impl Default for TokenLifetimes {
@@ -138,6 +140,7 @@ impl Default for TokenLifetimes {
             session: 12 * 3600,
             device_code: NonZeroU32::new(600).expect("non-zero"),
             device_interval: NonZeroU32::new(5).expect("non-zero"),
+            pushed_request: NonZeroU32::new(60).expect("non-zero"),
         }
     }
 }

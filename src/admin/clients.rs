@@ -175,6 +175,7 @@ pub async fn clients_post(
         roles: roles?,
         logout: Default::default(),
         keys: Default::default(),
+        require_pushed_authorization_requests: fields.has("require_pushed_authorization_requests"),
     };
     match clients::add(&state.db, &admin.authority, input).await {
         Ok((client, Some(secret))) => {

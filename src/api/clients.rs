@@ -75,6 +75,9 @@ pub struct CreateBody {
     /// `private_key_jwt`: a JWK Set of the client's public keys, or where it publishes them.
     jwks: Option<serde_json::Value>,
     jwks_uri: Option<String>,
+    /// RFC 9126: only pushed authorization requests (`/par`).
+    #[serde(default)]
+    require_pushed_authorization_requests: bool,
 }
 
 pub async fn clients_post(
@@ -105,6 +108,7 @@ pub async fn clients_post(
             jwks: body.jwks,
             jwks_uri: body.jwks_uri,
         },
+        require_pushed_authorization_requests: body.require_pushed_authorization_requests,
     };
     let (client, secret) = clients::add(&state.db, &caller.authority, input).await?;
     Ok(with_secret(StatusCode::CREATED, client, secret))
@@ -142,6 +146,7 @@ pub struct EditBody {
     new_secret: bool,
     jwks: Option<serde_json::Value>,
     jwks_uri: Option<String>,
+    require_pushed_authorization_requests: Option<bool>,
 }
 
 pub async fn client_patch(
@@ -172,6 +177,7 @@ pub async fn client_patch(
             jwks: body.jwks,
             jwks_uri: body.jwks_uri,
         },
+        require_pushed_authorization_requests: body.require_pushed_authorization_requests,
     };
     let (client, secret) = clients::update(&state.db, &caller.authority, &id, edit).await?;
     Ok(with_secret(StatusCode::OK, client, secret))

@@ -69,6 +69,10 @@ pub struct ClientFields {
     /// Role for service use of the admin API (admin or helpdesk); repeat for several.
     #[arg(long = "role", value_name = "ROLE")]
     role: Vec<String>,
+    /// Accept only pushed authorization requests (RFC 9126, `/par`) from this confidential client;
+    /// `=false` to accept plain ones again.
+    #[arg(long = "require-par", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    require_par: Option<bool>,
     #[command(flatten)]
     logout: LogoutFields,
     #[command(flatten)]
@@ -246,6 +250,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             new.roles = fields.roles()?;
             new.logout = fields.logout.changes()?;
             new.keys = fields.keys.keys()?;
+            new.require_pushed_authorization_requests = fields.require_par.unwrap_or(false);
             let (client, secret) = clients::add(db, &actor, new).await?;
             print(ctx, &client, secret);
         }
@@ -267,6 +272,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 logout: fields.logout.changes()?,
                 new_secret,
                 keys: fields.keys.keys()?,
+                require_pushed_authorization_requests: fields.require_par,
             };
             let (client, secret) = clients::update(db, &actor, &id, changes).await?;
             print(ctx, &client, secret);
@@ -321,7 +327,10 @@ fn grants_text(client: &Client) -> String {
     client
         .grant_types
         .iter()
-        .map(|g| g.as_str())
+        .map(|g| match g {
+            GrantType::DeviceCode => GrantType::DEVICE_CODE_SHORT,
+            other => other.as_str(),
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

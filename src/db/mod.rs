@@ -17,6 +17,7 @@ pub mod methods;
 pub mod metrics;
 pub mod passes;
 pub mod profiles;
+pub mod pushed;
 pub mod reveal;
 pub mod sessions;
 pub mod settings;

@@ -40,6 +40,8 @@ pub fn document(config: &Config) -> Bytes {
         "revocation_endpoint": issuer.url("/revoke"),
         "introspection_endpoint": issuer.url("/introspect"),
         "device_authorization_endpoint": issuer.url("/device_authorization"),
+        "pushed_authorization_request_endpoint": issuer.url("/par"),
+        "require_pushed_authorization_requests": false,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": GrantType::ALL.map(GrantType::as_str),

@@ -42,6 +42,7 @@ pub async fn purge(db: &Db) -> Result<u64, AppError> {
     let mut gone = db::codes::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
     gone += db::codes::delete_expired_requests(&mut *tx, db::ts(now)).await?;
     gone += db::devices::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
+    gone += db::pushed::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
     gone += db::tokens::delete_expired(&mut tx, db::ts(now)).await?;
     gone += db::sessions::end_expired(&mut tx, db::ts(now)).await?;
     gone += db::assertions::purge(&mut tx, db::ts(now)).await?;

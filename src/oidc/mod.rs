@@ -17,6 +17,7 @@ pub mod jwks;
 pub mod keys;
 pub mod logout;
 pub mod maintenance;
+pub mod par;
 pub mod params;
 pub mod pkce;
 pub mod recorder;
@@ -65,5 +66,6 @@ pub fn router() -> Router<OidcState> {
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::confirm_post))
         .route("/introspect", post(introspect::introspect_post))
+        .route("/par", post(par::par_post))
         .merge(device::router())
 }

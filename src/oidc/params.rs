@@ -64,6 +64,13 @@ impl Params {
         })
     }
 
+    /// Sets `name` unless it is present.
+    pub fn or_insert(&mut self, name: &str, value: &str) {
+        self.0
+            .entry(name.to_string())
+            .or_insert_with(|| value.to_string());
+    }
+
     pub fn take(&mut self, name: &str) -> Option<String> {
         self.0.remove(name)
     }

@@ -27,6 +27,8 @@ pub struct ClientInput {
     pub roles: Vec<Role>,
     pub logout: LogoutInput,
     pub keys: KeysInput,
+    /// RFC 9126: only pushed authorization requests.
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// Sign-out and browser settings as asked for; `None` leaves a field as it is, `Some(None)` (or an empty
@@ -104,6 +106,7 @@ pub struct ClientEdit {
     pub logout: LogoutInput,
     pub new_secret: bool,
     pub keys: KeysInput,
+    pub require_pushed_authorization_requests: Option<bool>,
 }
 
 fn uris(values: &[String]) -> Result<Vec<RedirectUri>, AppError> {
@@ -184,6 +187,7 @@ pub async fn add(
     new.roles = input.roles;
     new.logout = input.logout.parse()?;
     new.keys = input.keys.parse()?;
+    new.require_pushed_authorization_requests = input.require_pushed_authorization_requests;
     clients::add(db, &authority.actor(), new).await
 }
 
@@ -210,6 +214,7 @@ pub async fn update(
         logout: edit.logout.parse()?,
         new_secret: edit.new_secret,
         keys: edit.keys.parse()?,
+        require_pushed_authorization_requests: edit.require_pushed_authorization_requests,
     };
     clients::update(db, &authority.actor(), id, changes).await
 }

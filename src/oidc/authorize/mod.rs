@@ -61,15 +61,50 @@ async fn authorize(
         Ok(p) => p,
         Err(e) => return error_page(e.not_redirectable()),
     };
-    let (_client, request) = match checks::validate(state, &params).await {
+    if let Some(request_uri) = params.get("request_uri") {
+        return match pushed(state, &params, request_uri).await {
+            Ok(request) => answer(state, session.as_ref(), &request, None, db::now()).await,
+            Err(error) => error_page(error),
+        };
+    }
+    let (client, request) = match checks::validate(state, &params).await {
         Ok(ok) => ok,
         Err((error, Some(back))) if error.redirectable => {
             return redirect_error(state, &back, &error);
         }
         Err((error, _)) => return error_page(error),
     };
+    if client.require_pushed_authorization_requests {
+        let back = Back {
+            uri: request.redirect_uri.as_str().to_string(),
+            state: request.state.clone(),
+            mode: request.response_mode,
+        };
+        let error = OAuthError::invalid_request(
+            "this application must push its authorization requests to /par first",
+        );
+        return redirect_error(state, &back, &error);
+    }
     let now = db::now();
     answer(state, session.as_ref(), &request, None, now).await
+}
+
+/// RFC 9126 §4: `client_id` and a `request_uri` from `/par`; the pushed parameters are the request
+/// (any others sent along are ignored). The client must still exist and hold the redirect URI.
+async fn pushed(
+    state: &OidcState,
+    params: &Params,
+    request_uri: &str,
+) -> Result<AuthRequest, OAuthError> {
+    let (client_id, client) = checks::check_client(state, params).await?;
+    let request = super::par::take(state, client_id.as_str(), request_uri).await?;
+    if !client.has_redirect_uri(request.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_request(
+            "The redirect_uri of this request is no longer registered for this application.",
+        )
+        .not_redirectable());
+    }
+    Ok(request)
 }
 
 /// Answers a validated request; `pending` is the id it is stored under, once stored.

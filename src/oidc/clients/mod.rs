@@ -106,6 +106,8 @@ pub struct Client {
     #[serde(serialize_with = "as_json")]
     pub jwks: Option<String>,
     pub jwks_uri: Option<String>,
+    /// RFC 9126: its authorization requests must come through `/par`.
+    pub require_pushed_authorization_requests: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -204,6 +206,7 @@ impl Client {
             may_introspect: row.may_introspect != 0,
             jwks: row.jwks,
             jwks_uri: row.jwks_uri,
+            require_pushed_authorization_requests: row.require_pushed_authorization_requests != 0,
             created_at: db::from_ts(row.created_at),
             updated_at: db::from_ts(row.updated_at),
             secret_hash: row.secret_hash,
@@ -237,6 +240,7 @@ impl Client {
             may_introspect: self.may_introspect.into(),
             jwks: self.jwks.clone(),
             jwks_uri: self.jwks_uri.clone(),
+            require_pushed_authorization_requests: self.require_pushed_authorization_requests.into(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
         }
@@ -269,6 +273,11 @@ impl Client {
                 "refresh_token needs authorization_code or device_code: refresh tokens come from sign-ins",
             ));
         }
+        if self.require_pushed_authorization_requests && self.public {
+            return Err(AppError::invalid(
+                "pushed authorization requests are for confidential clients: a public client cannot require them",
+            ));
+        }
         if let Some(name) = &self.name {
             if name.chars().count() > 128 || name.chars().any(char::is_control) {
                 return Err(AppError::invalid(
@@ -298,6 +307,8 @@ pub struct NewClient {
     pub logout: LogoutChanges,
     /// `private_key_jwt`: its keys instead of a secret.
     pub keys: Option<ClientKeys>,
+    /// RFC 9126: only pushed authorization requests.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl NewClient {
@@ -315,6 +326,7 @@ impl NewClient {
             roles: Vec::new(),
             logout: LogoutChanges::default(),
             keys: None,
+            require_pushed_authorization_requests: false,
         }
     }
 }
@@ -336,4 +348,5 @@ pub struct ClientChanges {
     pub new_secret: bool,
     /// Authenticate with these keys (`private_key_jwt`) from now on, instead of a secret.
     pub keys: Option<ClientKeys>,
+    pub require_pushed_authorization_requests: Option<bool>,
 }

@@ -71,6 +71,7 @@ pub async fn add(
         may_introspect: false,
         jwks: None,
         jwks_uri: None,
+        require_pushed_authorization_requests: new.require_pushed_authorization_requests,
         created_at: now,
         updated_at: now,
         secret_hash: secret.as_deref().map(secrets::digest),
@@ -105,7 +106,11 @@ pub async fn add(
             .detail("scopes", client.scopes.to_string())
             .detail("id_token_alg", client.id_token_alg)
             .detail("access_token_alg", client.access_token_alg)
-            .detail("roles", &client.roles),
+            .detail("roles", &client.roles)
+            .detail(
+                "require_pushed_authorization_requests",
+                client.require_pushed_authorization_requests,
+            ),
     )
     .await?;
     tx.commit().await?;
@@ -167,6 +172,10 @@ pub async fn update(
             .detail("roles", &roles)
             .severity(audit::Severity::High);
         client.roles = roles;
+    }
+    if let Some(required) = changes.require_pushed_authorization_requests {
+        client.require_pushed_authorization_requests = required;
+        event = event.detail("require_pushed_authorization_requests", required);
     }
     event = changes.logout.apply(&mut client, event);
     if changes.new_secret && changes.keys.is_some() {

@@ -12,6 +12,7 @@ mod instances;
 mod keys;
 mod levels;
 mod logout;
+mod par;
 mod private_key_jwt;
 mod relying_parties;
 mod relying_party;

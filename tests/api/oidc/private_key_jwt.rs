@@ -432,3 +432,46 @@ async fn a_key_client_authenticates_at_the_device_authorization_endpoint_with_an
     let replayed = device(key.sign(&c)).await.unwrap();
     assert_eq!(replayed.status(), 401);
 }
+
+#[tokio::test]
+async fn a_key_client_pushes_its_authorization_request_with_an_assertion() {
+    let app = spawn_app().await;
+    let key = ClientKey::es256("par-key");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    std::fs::write(&path, json!({ "keys": [key.jwk.clone()] }).to_string()).unwrap();
+    app.cli(&[
+        "client",
+        "add",
+        "bank",
+        "--redirect-uri",
+        "https://rp.example.com/cb",
+        "--jwks",
+        path.to_str().unwrap(),
+        "--require-par",
+    ])
+    .await
+    .ok();
+    let push = |assertion: String| {
+        app.client
+            .post(app.url("/par"))
+            .form(&[
+                ("response_type", "code".to_string()),
+                ("redirect_uri", "https://rp.example.com/cb".to_string()),
+                ("scope", "openid".to_string()),
+                ("client_assertion_type", TYPE.to_string()),
+                ("client_assertion", assertion),
+            ])
+            .send()
+    };
+    let mut c = claims(&app, "bank");
+    c["aud"] = json!(format!("{}/par", app.issuer));
+    let pushed = push(key.sign(&c)).await.unwrap();
+    assert_eq!(pushed.status(), 201);
+    // A replayed assertion, or one signed by another key, is refused.
+    assert_eq!(push(key.sign(&c)).await.unwrap().status(), 401);
+    let mut fresh = claims(&app, "bank");
+    fresh["aud"] = json!(app.issuer);
+    let stranger = ClientKey::es256("par-key");
+    assert_eq!(push(stranger.sign(&fresh)).await.unwrap().status(), 401);
+}
