@@ -127,6 +127,7 @@ pub async fn take(
             "This request_uri was already used: push the request again.",
         ));
     }
-    serde_json::from_str(&row.params)
-        .map_err(|e| AppError::Internal(format!("a stored pushed request does not parse: {e}")).into())
+    serde_json::from_str(&row.params).map_err(|e| {
+        AppError::Internal(format!("a stored pushed request does not parse: {e}")).into()
+    })
 }

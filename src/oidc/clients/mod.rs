@@ -240,7 +240,9 @@ impl Client {
             may_introspect: self.may_introspect.into(),
             jwks: self.jwks.clone(),
             jwks_uri: self.jwks_uri.clone(),
-            require_pushed_authorization_requests: self.require_pushed_authorization_requests.into(),
+            require_pushed_authorization_requests: self
+                .require_pushed_authorization_requests
+                .into(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
         }

@@ -106,7 +106,11 @@ async fn another_clients_request_uri_is_refused_and_stays_usable_by_its_own() {
     let web = app.web_client("web").await;
     app.web_client("other").await;
     let uri = app.pushed_uri(&web).await;
-    refused_page(app.authorize_pushed("other", &uri).await, "another application").await;
+    refused_page(
+        app.authorize_pushed("other", &uri).await,
+        "another application",
+    )
+    .await;
     assert_eq!(app.authorize_pushed("web", &uri).await.status(), 303);
 }
 
@@ -219,9 +223,15 @@ async fn par_checks_the_request_as_authorize_does() {
             &[("redirect_uri", "https://evil.example.com/cb")],
         )
         .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
     let (status, body) = app.push("web", secret, &[("scope", "profile")]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope"))
+    );
     let (status, body) = app
         .push("web", secret, &[("client_id", "someone-else")])
         .await;
@@ -233,7 +243,10 @@ async fn par_checks_the_request_as_authorize_does() {
             &[("request_uri", "urn:ietf:params:oauth:request_uri:x")],
         )
         .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
 }
 
 #[tokio::test]
