@@ -55,7 +55,7 @@ fn directory() -> Value {
             "properties": {
                 "id": string(), "username": string(), "display_name": nullable_string(), "email": nullable_string(),
                 "email_verified": { "type": "boolean", "description": "An administrator checked the address; sent as the email_verified claim." },
-                "enabled": { "type": "boolean" }, "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "roles": roles(), "created_at": time(), "updated_at": time()
+                "enabled": { "type": "boolean" }, "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
         "ListedUser": {
@@ -236,6 +236,7 @@ fn clients_policy_audit() -> Value {
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
                 "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
+                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." },
                 "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },

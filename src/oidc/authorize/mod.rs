@@ -61,7 +61,11 @@ async fn authorize(
         Ok(p) => p,
         Err(e) => return error_page(e.not_redirectable()),
     };
-    if let Some(request_uri) = params.get("request_uri") {
+    // A `request_uri` from `/par`; any other (a request object by reference) is refused by the checks.
+    if let Some(request_uri) = params
+        .get("request_uri")
+        .filter(|u| u.starts_with(super::par::URI_PREFIX))
+    {
         return match pushed(state, &params, request_uri).await {
             Ok(request) => answer(state, session.as_ref(), &request, None, db::now()).await,
             Err(error) => error_page(error),
