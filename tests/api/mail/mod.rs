@@ -3,7 +3,7 @@
 //! passcode; the SMTP password is sealed; a mail server that is down holds up nothing and gets the
 //! mail once it is back.
 
-mod sink;
+pub mod sink;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
