@@ -47,7 +47,10 @@ impl TryFrom<String> for StartTime {
         if !two_digits(h) || !two_digits(m) {
             return Err(bad());
         }
-        let (hour, minute) = (h.parse::<u8>().map_err(|_| bad())?, m.parse::<u8>().map_err(|_| bad())?);
+        let (hour, minute) = (
+            h.parse::<u8>().map_err(|_| bad())?,
+            m.parse::<u8>().map_err(|_| bad())?,
+        );
         if hour > 23 || minute > 59 {
             return Err(bad());
         }

@@ -167,8 +167,7 @@ async fn handle(state: &AppState, row: &StartPassRow) -> Result<bool, AppError> 
         );
         return skip("issuer_gone", message).record(db).await;
     };
-    if !db::start_passes::claim(db.pool(), &row.user_id, &row.start_date, db::ts(db::now()))
-        .await?
+    if !db::start_passes::claim(db.pool(), &row.user_id, &row.start_date, db::ts(db::now())).await?
     {
         return Ok(false);
     }
@@ -270,7 +269,10 @@ mod tests {
             Due::Issue(Some(start))
         );
         assert_eq!(due(start, end, at("2026-10-01T10:00:00Z")), Due::Wait);
-        assert_eq!(due(start, end, at("2026-12-07T09:30:00Z")), Due::Issue(None));
+        assert_eq!(
+            due(start, end, at("2026-12-07T09:30:00Z")),
+            Due::Issue(None)
+        );
         assert_eq!(due(start, end, at("2026-12-07T23:00:00Z")), Due::Passed);
     }
 

@@ -104,7 +104,10 @@ impl StartDate {
 
     /// The end of this date in `zone` (the start of the next day).
     pub fn day_end(&self, zone: &str) -> Result<OffsetDateTime, String> {
-        let next = self.0.tomorrow().map_err(|_| "the start date is out of range".to_string())?;
+        let next = self
+            .0
+            .tomorrow()
+            .map_err(|_| "the start date is out of range".to_string())?;
         LocalStart::morning_of(next, zone)?.instant()
     }
 }
@@ -161,12 +164,24 @@ mod tests {
             let date = StartDate::parse(value).unwrap().date();
             assert_eq!(date.to_string(), "2026-12-07", "{value}");
         }
-        for bad in ["2026-12-7", "07/12/2026", "2026-02-30", "2026-12-07 garbage", "", "tomorrow"] {
+        for bad in [
+            "2026-12-7",
+            "07/12/2026",
+            "2026-02-30",
+            "2026-12-07 garbage",
+            "",
+            "tomorrow",
+        ] {
             assert!(StartDate::parse(bad).is_err(), "{bad:?}");
         }
         let start = StartDate::parse("2026-12-07T00:00:00Z").unwrap();
         assert_eq!(
-            start.at(8, 0, "America/New_York").unwrap().instant().unwrap().to_string(),
+            start
+                .at(8, 0, "America/New_York")
+                .unwrap()
+                .instant()
+                .unwrap()
+                .to_string(),
             "2026-12-07 13:00:00.0 +00:00:00"
         );
         assert_eq!(

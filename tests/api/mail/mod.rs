@@ -4,6 +4,7 @@
 //! mail once it is back.
 
 pub mod sink;
+mod tls;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,6 +21,28 @@ use crate::ops::process;
 use sink::{Sink, free_port, part};
 
 const HELPDESK: &str = "the IT helpdesk on +49 30 1234 5678";
+
+/// An app configured by `configure` (its `smtp.*`), with the outbox's worker running as `tapid serve`
+/// runs it.
+pub async fn mailing_app(
+    configure: impl FnOnce(&mut tapid::config::Config),
+) -> (crate::helpers::TestApp, tokio::task::JoinHandle<()>) {
+    let app = spawn_app_with(configure).await;
+    let sealer = std::sync::Arc::new(app.sealer());
+    let transport = tapid::mail::send::Transport::from_config(&app.config.smtp, &sealer)
+        .unwrap()
+        .expect("smtp.host is set");
+    tapid::db::mail::set_enabled(app.db.pool(), true)
+        .await
+        .unwrap();
+    let worker = tapid::mail::worker::spawn(
+        app.db.clone(),
+        sealer,
+        std::sync::Arc::new(app.config.clone()),
+        transport,
+    );
+    (app, worker)
+}
 
 /// `tapid smtp seal-password`, the password on standard input.
 async fn seal_password(env: &[(&str, &str)], password: &str) -> String {
@@ -204,26 +227,13 @@ async fn a_mailed_reveal_link_and_the_notices_arrive_without_the_passcode() {
 #[tokio::test]
 async fn a_mail_server_that_is_down_holds_up_no_sign_in_and_gets_the_mail_once_back() {
     let port = free_port();
-    let app = spawn_app_with(|c| {
+    let (app, worker) = mailing_app(|c| {
         c.smtp.host = Some("127.0.0.1".into());
         c.smtp.port = Some(port);
         c.smtp.security = tapid::config::SmtpSecurity::None;
         c.smtp.timeout_seconds = std::num::NonZeroU32::new(2).unwrap();
     })
     .await;
-    let sealer = std::sync::Arc::new(app.sealer());
-    let transport = tapid::mail::send::Transport::from_config(&app.config.smtp, &sealer)
-        .unwrap()
-        .unwrap();
-    tapid::db::mail::set_enabled(app.db.pool(), true)
-        .await
-        .unwrap();
-    let worker = tapid::mail::worker::spawn(
-        app.db.clone(),
-        sealer,
-        std::sync::Arc::new(app.config.clone()),
-        transport,
-    );
     let mut new = directory::NewUser::named(directory::Username::parse("bob").unwrap());
     new.email = Some(directory::Email::parse("bob@example.test").unwrap());
     directory::users::create(&app.db, &Actor::Cli, new)

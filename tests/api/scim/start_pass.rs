@@ -3,8 +3,6 @@
 //! over as a reveal link mailed to their manager (through a real SMTP server) — or, where that cannot
 //! be, no pass and an audit event that says why.
 
-use std::sync::Arc;
-
 use reqwest::Method;
 use serde_json::{Value, json};
 use tapid::config::SmtpSecurity;
@@ -12,7 +10,7 @@ use tapid::state::AppState;
 use time::{Duration, OffsetDateTime};
 
 use super::{PATCH, TAPID, USER, new_user, scim_error};
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app};
 use crate::mail::sink::{Sink, free_port, part};
 
 /// `days` from today (UTC) as `YYYY-MM-DD`.
@@ -32,26 +30,12 @@ fn eight_o_clock(date: &str, zone: &str) -> i64 {
 
 /// An app that mails through `sink`, with its outbox worker running.
 async fn app_mailing_to(sink_port: u16) -> (TestApp, tokio::task::JoinHandle<()>) {
-    let app = spawn_app_with(|c| {
+    crate::mail::mailing_app(|c| {
         c.smtp.host = Some("127.0.0.1".into());
         c.smtp.port = Some(sink_port);
         c.smtp.security = SmtpSecurity::None;
     })
-    .await;
-    let sealer = Arc::new(app.sealer());
-    let transport = tapid::mail::send::Transport::from_config(&app.config.smtp, &sealer)
-        .unwrap()
-        .unwrap();
-    tapid::db::mail::set_enabled(app.db.pool(), true)
-        .await
-        .unwrap();
-    let worker = tapid::mail::worker::spawn(
-        app.db.clone(),
-        sealer,
-        Arc::new(app.config.clone()),
-        transport,
-    );
-    (app, worker)
+    .await
 }
 
 /// Creates the manager `boss` (with an address) and returns their id.
@@ -106,13 +90,23 @@ async fn a_person_provisioned_with_a_start_date_gets_a_pass_from_that_morning_an
             Method::POST,
             "/Users",
             &token,
-            Some(new_hire("nina", &boss, "Europe/Berlin", &format!("{start}T00:00:00Z"))),
+            Some(new_hire(
+                "nina",
+                &boss,
+                "Europe/Berlin",
+                &format!("{start}T00:00:00Z"),
+            )),
         )
         .await
         .expect(201);
     let id = created["id"].as_str().unwrap();
     assert_eq!(created[TAPID]["startDate"], format!("{start}T00:00:00Z"));
-    assert!(created["schemas"].as_array().unwrap().contains(&json!(TAPID)));
+    assert!(
+        created["schemas"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(TAPID))
+    );
 
     let pass = pass_of(&app, id).await.expect("a pass for the start date");
     assert_eq!(pass.starts_at, eight_o_clock(&start, "Europe/Berlin"));
@@ -125,13 +119,21 @@ async fn a_person_provisioned_with_a_start_date_gets_a_pass_from_that_morning_an
     let mail = sink.wait_for("A Temporary Access Pass for nina").await;
     assert_eq!(mail["rcpt_tos"][0], "boss@example.com");
     let text = part(&mail, "text/plain");
-    assert!(text.contains(&app.issuer) && text.contains("/reveal/"), "{text}");
+    assert!(
+        text.contains(&app.issuer) && text.contains("/reveal/"),
+        "{text}"
+    );
     let link = app.events("tap.reveal_link_created").await;
     assert_eq!(details(&link[0])["sent_to"], "boss@example.com");
 
     // The same start date again (a PUT of the same resource) asks for nothing new.
     let again = app
-        .scim(Method::PUT, &format!("/Users/{id}"), &token, Some(created.clone()))
+        .scim(
+            Method::PUT,
+            &format!("/Users/{id}"),
+            &token,
+            Some(created.clone()),
+        )
         .await
         .expect(200);
     assert_eq!(again[TAPID], created[TAPID]);
@@ -162,7 +164,10 @@ async fn a_new_start_date_by_patch_replaces_the_pass_and_removing_it_withdraws_t
         .await
         .unwrap()
         .expect("a waiting request");
-    assert_eq!((waiting.start_date.as_str(), waiting.handled_at), (far.as_str(), None));
+    assert_eq!(
+        (waiting.start_date.as_str(), waiting.handled_at),
+        (far.as_str(), None)
+    );
 
     let sooner = day(3);
     let patch = json!({
@@ -199,7 +204,8 @@ async fn a_new_start_date_by_patch_replaces_the_pass_and_removing_it_withdraws_t
 }
 
 #[tokio::test]
-async fn a_start_date_that_has_passed_or_cannot_be_delivered_issues_no_pass_and_the_trail_says_why() {
+async fn a_start_date_that_has_passed_or_cannot_be_delivered_issues_no_pass_and_the_trail_says_why()
+{
     // No mail server configured: a reveal link could not be sent.
     let app = spawn_app().await;
     let token = app.scim_token("hr", "helpdesk").await;
@@ -254,11 +260,20 @@ async fn a_manager_without_an_address_gets_no_pass_issued_and_the_trail_names_th
             Method::POST,
             "/Users",
             &token,
-            Some(new_hire("sam", boss["id"].as_str().unwrap(), "UTC", &day(2))),
+            Some(new_hire(
+                "sam",
+                boss["id"].as_str().unwrap(),
+                "UTC",
+                &day(2),
+            )),
         )
         .await
         .expect(201);
-    assert!(pass_of(&app, created["id"].as_str().unwrap()).await.is_none());
+    assert!(
+        pass_of(&app, created["id"].as_str().unwrap())
+            .await
+            .is_none()
+    );
     let skipped = app.events("tap.start_pass_skipped").await;
     let d = details(&skipped[0]);
     assert_eq!(d["reason"], "refused");
@@ -286,7 +301,10 @@ async fn a_start_date_come_in_reach_is_issued_by_exactly_one_of_two_concurrent_s
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let mut profile = tapid::directory::profiles::of_user(&app.db, id).await.unwrap().0;
+    let mut profile = tapid::directory::profiles::of_user(&app.db, id)
+        .await
+        .unwrap()
+        .0;
     profile.start_date = Some(start.clone());
     tapid::directory::profiles::set_user(
         &app.db,
@@ -303,7 +321,11 @@ async fn a_start_date_come_in_reach_is_issued_by_exactly_one_of_two_concurrent_s
         tapid::scim::start_pass::sweep(&state),
         tapid::scim::start_pass::sweep(&state)
     );
-    assert_eq!(a.unwrap() + b.unwrap(), 1, "one sweep issues, the other finds it taken");
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        1,
+        "one sweep issues, the other finds it taken"
+    );
     let pass = pass_of(&app, id).await.expect("issued by the sweep");
     assert_eq!(pass.starts_at, eight_o_clock(&start, "Europe/Lisbon"));
     assert_eq!(events_for(&app, "tap.issued", id).await.len(), 1);
@@ -327,7 +349,10 @@ async fn a_start_date_that_is_not_a_date_is_an_invalid_value() {
             )
             .await;
         let error = scim_error(answer, 400, Some("invalidValue"));
-        assert!(error["detail"].as_str().unwrap().contains("startDate"), "{error}");
+        assert!(
+            error["detail"].as_str().unwrap().contains("startDate"),
+            "{error}"
+        );
     }
 }
 
