@@ -90,7 +90,7 @@ describe('admin console', { timeout: 180_000 }, () => {
 
     // Find the new user and issue a pass.
     await deskPage.fill('#q', 'nina');
-    await Promise.all([deskPage.waitForURL(/q=nina/), deskPage.click('form.search button[type=submit]')]);
+    await Promise.all([deskPage.waitForURL(/q=nina/), deskPage.click('#user-search')]);
     await screenshot(deskPage, JOURNEY, 'found the new user');
     await Promise.all([deskPage.waitForURL(/\/admin\/users\/[^/?]+$/), deskPage.click('#users a:has-text("nina.new")')]);
     await Promise.all([deskPage.waitForURL(/\/pass$/), deskPage.click('#issue-pass')]);

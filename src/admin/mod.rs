@@ -15,6 +15,7 @@ mod policy;
 mod sentences;
 pub mod service;
 mod shown_once;
+mod user_list;
 mod users;
 mod views;
 mod webhooks;
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::to("/admin/users") }))
         .route(
             "/admin/users",
-            get(users::users_get).post(users::users_post),
+            get(user_list::users_get).post(users::users_post),
         )
         .route("/admin/users/new", get(users::new_user_get))
         .route(

@@ -1,4 +1,4 @@
-//! Console pages for users: search and list, create, the user page (details, groups, roles, methods,
+//! Console pages for users (the list is in `user_list`): create, the user page (details, groups, roles, methods,
 //! pass, recent sign-ins) and its edit form.
 
 use askama::Template;
@@ -16,50 +16,6 @@ use crate::directory::Role;
 use crate::error::AppError;
 use crate::pages::PageError;
 use crate::state::AppState;
-
-const PAGE: i64 = 25;
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/users.html")]
-pub struct UsersView {
-    nav: Nav,
-    search: String,
-    users: Vec<UserLine>,
-    next: Option<String>,
-    previous: Option<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct UsersQuery {
-    #[serde(default)]
-    q: Option<String>,
-    #[serde(default)]
-    offset: Option<i64>,
-}
-
-pub async fn users_get(
-    State(state): State<AppState>,
-    admin: Admin,
-    Query(query): Query<UsersQuery>,
-) -> Result<Response, PageError> {
-    let search = query.q.unwrap_or_default();
-    let offset = query.offset.unwrap_or(0).max(0);
-    let page = users::list(&state.db, &admin.authority, Some(&search), PAGE, offset).await?;
-    let link = |offset: String| {
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &search)
-            .append_pair("offset", &offset)
-            .finish()
-    };
-    Ok(UsersView {
-        nav: admin.nav("users"),
-        users: page.items.iter().map(UserLine::from).collect(),
-        next: page.next.map(link),
-        previous: (offset > 0).then(|| (offset - PAGE).max(0)),
-        search,
-    }
-    .into_response())
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/user_new.html")]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::ApiCaller;
 use super::body::{ApiQuery, JsonBody, present};
-use crate::admin::service::users::{UserDetail, UserEdit, UserInput};
-use crate::admin::service::{self, Page, methods, users};
+use crate::admin::service::users::{UserDetail, UserEdit, UserInput, UserPage, UserQuery};
+use crate::admin::service::{self, methods, users};
 use crate::directory::{Role, User};
 use crate::error::AppError;
 use crate::methods::Method;
@@ -18,6 +18,11 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     search: Option<String>,
+    /// `admin`, `helpdesk` or `none`.
+    role: Option<String>,
+    enabled: Option<bool>,
+    usable_pass: Option<bool>,
+    has_methods: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -26,12 +31,19 @@ pub async fn users_get(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Page<User>>, AppError> {
+) -> Result<Json<UserPage>, AppError> {
     let limit = service::page_size(query.limit, 50);
+    let filter = UserQuery {
+        search: query.search,
+        role: query.role.as_deref().map(str::parse).transpose()?,
+        enabled: query.enabled,
+        usable_pass: query.usable_pass,
+        has_methods: query.has_methods,
+    };
     let page = users::list(
         &state.db,
         &caller.authority,
-        query.search.as_deref(),
+        &filter,
         limit,
         query.offset.unwrap_or(0),
     )

@@ -23,6 +23,7 @@ pub mod start_passes;
 pub mod tap_policy;
 pub mod throttle;
 pub mod tokens;
+pub mod user_list;
 pub mod users;
 pub mod webhooks;
 

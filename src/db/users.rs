@@ -42,6 +42,44 @@ pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Many users in few statements (imports, and tests that need a large directory): a few hundred rows
+/// a statement, within both backends' limits on arguments.
+pub async fn insert_many(tx: &mut Tx, rows: &[UserRow]) -> Result<(), sqlx::Error> {
+    const COLUMNS_PER_ROW: usize = 10;
+    for chunk in rows.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * COLUMNS_PER_ROW;
+                let places: Vec<String> = (1..=COLUMNS_PER_ROW)
+                    .map(|k| format!("${}", n + k))
+                    .collect();
+                format!("({})", places.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO users (id, username, username_key, display_name, email, enabled, roles, created_at, \
+             updated_at, email_verified) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(&row.id)
+                .bind(&row.username)
+                .bind(row.username.to_lowercase())
+                .bind(&row.display_name)
+                .bind(&row.email)
+                .bind(row.enabled)
+                .bind(&row.roles)
+                .bind(row.created_at)
+                .bind(row.updated_at)
+                .bind(row.email_verified);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 pub async fn update(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET display_name = $2, email = $3, enabled = $4, roles = $5, updated_at = $6, \

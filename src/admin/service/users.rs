@@ -2,10 +2,13 @@
 
 use serde::Serialize;
 
+use time::OffsetDateTime;
+
+use super::audit::AuditEvent;
 use super::rules::{self, Power};
-use super::{Page, audit::AuditEvent};
 use crate::audit::{self, Actor};
-use crate::db::Db;
+use crate::db::user_list::{UserFilter, UserListRow};
+use crate::db::{self, Db};
 use crate::directory::{self, Email, NewUser, Role, User, UserChanges, Username};
 use crate::error::AppError;
 use crate::methods::{self, Method};
@@ -55,21 +58,135 @@ fn email(value: Option<String>) -> Result<Option<Email>, AppError> {
     }
 }
 
-/// Users whose username, name or email contains `search`, by username; `offset` pages.
+/// Who a list of users holds (see [`list`]); `None` lets everyone through.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    /// A fragment of the username, name or email.
+    pub search: Option<String>,
+    pub role: Option<RoleFilter>,
+    pub enabled: Option<bool>,
+    /// Holds a pass usable now (or not).
+    pub usable_pass: Option<bool>,
+    /// Has at least one sign-in method (or none).
+    pub has_methods: Option<bool>,
+}
+
+/// A role to filter users by: one of the roles, or none at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleFilter {
+    Holds(Role),
+    NoRole,
+}
+
+impl std::str::FromStr for RoleFilter {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, AppError> {
+        match s {
+            "none" => Ok(Self::NoRole),
+            other => other.parse().map(Self::Holds).map_err(|_| {
+                AppError::Invalid(format!(
+                    "role must be admin, helpdesk or none, not `{}`",
+                    other.chars().take(40).collect::<String>()
+                ))
+            }),
+        }
+    }
+}
+
+/// A user on a list: their pass's state and how many methods they have, beside the user.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListedUser {
+    #[serde(flatten)]
+    pub user: User,
+    pub method_count: i64,
+    pub pass: Option<PassView>,
+}
+
+/// One page of a list of users, and how many match in all.
+#[derive(Clone, Debug, Serialize)]
+pub struct UserPage {
+    pub items: Vec<ListedUser>,
+    /// The offset of the next page, when there is one.
+    pub next: Option<String>,
+    /// How many users match the query, on every page.
+    pub total: i64,
+}
+
+/// The users that `query` lets through, by username, `limit` from `offset`: two statements (the page
+/// with its passes and method counts, and the total), and the policy their passes are judged by.
 pub async fn list(
     db: &Db,
     authority: &Authority,
-    search: Option<&str>,
+    query: &UserQuery,
     limit: i64,
     offset: i64,
-) -> Result<Page<User>, AppError> {
+) -> Result<UserPage, AppError> {
     rules::may_read(authority)?;
-    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let now = OffsetDateTime::now_utc();
+    let filter = UserFilter {
+        search: query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        role: query.role.map(|r| match r {
+            RoleFilter::Holds(role) => role.as_str().to_string(),
+            RoleFilter::NoRole => "none".to_string(),
+        }),
+        enabled: query.enabled,
+        usable_pass: query.usable_pass,
+        has_methods: query.has_methods,
+        now: db::ts(now),
+    };
+    let limit = limit.clamp(1, super::MAX_PAGE);
     let offset = offset.max(0);
-    let mut items = directory::users::list(db, search, limit + 1, offset).await?;
-    let next = (items.len() as i64 > limit).then(|| (offset + limit).to_string());
-    items.truncate(limit as usize);
-    Ok(Page { items, next })
+    let rows = db::user_list::page(db, &filter, limit, offset).await?;
+    let total = db::user_list::total(db, &filter).await?;
+    let policy = tap::policy::load(db).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| listed(row, &policy, now))
+        .collect();
+    let next = (offset + limit < total).then(|| (offset + limit).to_string());
+    Ok(UserPage { items, next, total })
+}
+
+fn listed(row: UserListRow, policy: &tap::Policy, now: OffsetDateTime) -> ListedUser {
+    let user = User::from(row.user.clone());
+    let pass = pass_of(&row).map(|mut pass| {
+        pass.ends_at = pass.end_under(policy);
+        let reason = pass.reason(policy, row.pass_in_scope != 0, now);
+        PassView::new(&pass, &user, tap::pass::for_account(reason, &user))
+    });
+    ListedUser {
+        user,
+        method_count: row.method_count,
+        pass,
+    }
+}
+
+fn pass_of(row: &UserListRow) -> Option<tap::pass::Pass> {
+    let at = |t: Option<i64>| t.map(db::from_ts);
+    Some(tap::pass::Pass {
+        id: row.pass_id.clone()?,
+        user_id: row.user.id.clone(),
+        starts_at: db::from_ts(row.pass_starts_at?),
+        ends_at: db::from_ts(row.pass_ends_at?),
+        one_time: row.pass_one_time? != 0,
+        created_by: tap::pass::CreatedBy {
+            kind: row.pass_created_by_kind.clone()?,
+            id: row.pass_created_by_id.clone(),
+            name: row.pass_created_by_name.clone(),
+        },
+        created_at: db::from_ts(row.pass_created_at?),
+        last_used_at: at(row.pass_last_used_at),
+        used_at: at(row.pass_used_at),
+        failed_attempts: row.pass_failed_attempts?,
+        locked_at: at(row.pass_locked_at),
+        revoked_at: at(row.pass_revoked_at),
+    })
 }
 
 /// The user with this id (either role may read).

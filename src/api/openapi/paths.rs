@@ -73,6 +73,14 @@ fn page_of(schema: &str) -> Value {
     })
 }
 
+fn user_page() -> Value {
+    let mut page = page_of("ListedUser");
+    page["required"] = json!(["items", "next", "total"]);
+    page["properties"]["total"] =
+        json!({ "type": "integer", "description": "How many users match, on every page." });
+    page
+}
+
 fn with_params(parameters: Value, mut operation: Value) -> Value {
     operation["parameters"] = parameters;
     operation
@@ -89,9 +97,13 @@ pub fn paths() -> Value {
         "/api/v1/users": {
             "get": with_params(json!([
                     query_param("search", "Part of a username, name or email (case-insensitive).", json!({ "type": "string" })),
+                    query_param("role", "Only users who hold this role, or (`none`) no role.", json!({ "type": "string", "enum": ["admin", "helpdesk", "none"] })),
+                    query_param("enabled", "Only enabled (true) or disabled (false) accounts.", json!({ "type": "boolean" })),
+                    query_param("usable_pass", "Only users whose pass is usable now (true), or who hold no usable pass (false).", json!({ "type": "boolean" })),
+                    query_param("has_methods", "Only users with at least one sign-in method (true), or with none (false).", json!({ "type": "boolean" })),
                     limit,
                     query_param("offset", "Where the page starts (the previous page's `next`).", json!({ "type": "integer" }))
-                ]), op("listUsers", "Users by username, a page at a time.", "200", page_of("User"), None)),
+                ]), op("listUsers", "Users by username, a page at a time, each with their pass and method count, and how many match in all.", "200", user_page(), None)),
             "post": op("createUser", "Create a user. Granting roles needs the admin role.", "201", schema_ref("User"), Some(schema_ref("NewUser")))
         },
         "/api/v1/users/{id}": {

@@ -58,6 +58,19 @@ fn directory() -> Value {
                 "enabled": { "type": "boolean" }, "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
+        "ListedUser": {
+            "allOf": [
+                schema_ref("User"),
+                {
+                    "type": "object",
+                    "required": ["method_count", "pass"],
+                    "properties": {
+                        "method_count": { "type": "integer", "description": "How many sign-in methods the user has." },
+                        "pass": { "oneOf": [ schema_ref("Pass"), { "type": "null" } ] }
+                    }
+                }
+            ]
+        },
         "NewUser": {
             "type": "object",
             "additionalProperties": false,

@@ -17,3 +17,4 @@ mod console_wording;
 mod disabled_user_pass;
 mod method_pass;
 mod openapi;
+mod user_list;
