@@ -271,3 +271,40 @@ async fn a_mail_server_that_is_down_holds_up_no_sign_in_and_gets_the_mail_once_b
     sink.wait_for("Your Temporary Access Pass was used").await;
     worker.abort();
 }
+
+#[tokio::test]
+async fn a_person_is_told_by_mail_when_a_method_is_added_and_when_one_is_removed_and_by_whom() {
+    let sink = Sink::start(free_port(), None).await;
+    let (app, worker) = mailing_app(|c| {
+        c.smtp.host = Some("127.0.0.1".into());
+        c.smtp.port = Some(sink.addr.port());
+        c.smtp.security = tapid::config::SmtpSecurity::None;
+        c.smtp.helpdesk_contact = HELPDESK.into();
+    })
+    .await;
+    let mut new = directory::NewUser::named(directory::Username::parse("bob").unwrap());
+    new.email = Some(directory::Email::parse("bob@example.test").unwrap());
+    directory::users::create(&app.db, &Actor::Cli, new)
+        .await
+        .unwrap();
+    let passcode = app.arrange_pass("bob", true).await;
+    app.sign_in_with_tap_from("/login", "bob", &passcode).await;
+    app.enrol_totp_in_session().await;
+
+    let added = sink.wait_for("was added to your account").await;
+    assert_eq!(added["rcpt_tos"][0], "bob@example.test");
+    let text = part(&added, "text/plain");
+    assert!(
+        text.contains("authenticator app") && text.contains(HELPDESK),
+        "{text}"
+    );
+    assert!(part(&added, "text/html").contains("If this was not you"));
+
+    app.cli(&["method", "remove", "bob", "--all"]).await.ok();
+    let removed = sink.wait_for("was removed from your account").await;
+    assert_eq!(removed["rcpt_tos"][0], "bob@example.test");
+    let text = part(&removed, "text/plain");
+    assert!(text.contains("removed from your account by"), "{text}");
+    assert!(text.contains(&format!("If this was not you, call {HELPDESK} now.")));
+    worker.abort();
+}

@@ -243,7 +243,12 @@ async fn an_assertion_labelled_alg_ed25519_authenticates_and_meets_every_rule_of
     let mut no_jti = claims(&app, "edsvc");
     no_jti.as_object_mut().unwrap().remove("jti");
     refused(&app, &sign_ed25519(&pair, "ed", &no_jti), "jti").await;
-    refused(&app, &sign_ed25519(&pair, "nope", &claims(&app, "edsvc")), "kid").await;
+    refused(
+        &app,
+        &sign_ed25519(&pair, "nope", &claims(&app, "edsvc")),
+        "kid",
+    )
+    .await;
 }
 
 #[tokio::test]
