@@ -4,8 +4,9 @@
 //    opening other pages, the admin console, the API, starting the application's flow again, even silently
 //    with prompt=none — stays in setup and the application gets no code; once a method is registered,
 //    Continue gets exactly one;
-//  - a one-time pass used a second time is refused with the same words as a wrong pass (and as a pass for
-//    nobody): the page never says why; the audit trail does.
+//  - a wrong pass and a pass for nobody are refused with the same words: the page says nothing about the
+//    username; the audit trail has the reasons. A one-time pass typed correctly while another sign-in
+//    holds it is told the truth: it is in use.
 
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
@@ -25,7 +26,7 @@ const {
   checkIdToken,
 } = require('./lib/journey');
 
-/** The one message for every refused pass (src/login/tap.rs). */
+/** The one message for every pass refused before its passcode matched (src/login/tap.rs). */
 const PASS_REFUSED =
   'That did not work. Check the username and the Temporary Access Pass, or ask your helpdesk for a new pass.';
 
@@ -143,7 +144,7 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     assert.deepEqual(withoutStatusErrors(errors, 401, 403, 404), []);
   });
 
-  it('a one-time pass used twice is refused with the same message as a wrong pass', async () => {
+  it('a wrong pass and a pass for nobody read the same; a held one-time pass says it is in use', async () => {
     const JOURNEY = 'refusals-pass-reuse';
     await server.cli(['user', 'add', 'carol']);
     await server.cli(['user', 'add', 'dave']);
@@ -159,8 +160,8 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     await expectSetup(first.page, { restricted: true });
     await shot1('first use of the one-time pass works');
     const shown = await server.cli(['tap', 'show', 'carol']);
-    assert.equal(shown.usable, false, 'spent');
-    assert.equal(shown.reason, 'OneTimeUsed');
+    assert.equal(shown.usable, false, 'held by the first sign-in');
+    assert.equal(shown.reason, 'InUse');
 
     // Second use, in another browser: refused.
     const attempt = async (step, username, passcode) => {
@@ -179,21 +180,21 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
       assert.deepEqual(withoutStatusErrors(errors, 422), []);
       return result;
     };
-    const reused = await attempt('the same pass a second time is refused', 'carol', once.passcode);
+    const reused = await attempt('the same pass in a second browser is in use', 'carol', once.passcode);
     assert.equal(reused.status, 422);
     assert.equal(reused.path, '/login/tap', 'still on the pass form: no session');
-    assert.equal(reused.alert, PASS_REFUSED);
+    assert.match(reused.alert, /in use in another sign-in/);
 
     // A wrong pass for someone whose pass is fine, and a pass for nobody: word for word the same.
-    const wrong = await attempt('a wrong pass is refused the same way', 'dave', 'WRONG-PASS');
+    const wrong = await attempt('a wrong pass is refused', 'dave', 'WRONG-PASS');
     const nobody = await attempt('a pass for nobody is refused the same way', 'nobody', once.passcode);
-    assert.deepEqual(wrong, reused);
-    assert.deepEqual(nobody, reused);
+    assert.equal(wrong.alert, PASS_REFUSED);
+    assert.deepEqual(nobody, wrong);
 
     // The reasons are in the audit trail, not on the page.
     const failures = await server.cli(['audit', 'list', '--action', 'tap.failed']);
     const reasons = failures.map((e) => e.details && e.details.reason);
-    assert.ok(reasons.includes('OneTimeUsed'), `audit reasons: ${JSON.stringify(reasons)}`);
+    assert.ok(reasons.includes('InUse'), `audit reasons: ${JSON.stringify(reasons)}`);
     assert.ok(reasons.includes('wrong_passcode'), `audit reasons: ${JSON.stringify(reasons)}`);
     for (const r of reasons) assert.ok(!PASS_REFUSED.includes(r), `the page does not say ${r}`);
   });

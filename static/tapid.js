@@ -35,7 +35,9 @@
     var data = {};
     try { data = await response.json(); } catch (e) { /* not JSON */ }
     if (!response.ok) {
-      throw new Error(data.message || "Something went wrong. Please try again.");
+      var failure = new Error(data.message || "Something went wrong. Please try again.");
+      failure.status = response.status;
+      throw failure;
     }
     return data;
   }
@@ -216,7 +218,16 @@
         });
         window.location.assign(result.redirect);
       } catch (error) {
-        showError(userMessage(error));
+        // The session ended (the setup window is over, or a sign-out elsewhere): say so in plain words.
+        var over = document.getElementById("window-over");
+        if (error && error.status === 401 && over) {
+          over.hidden = false;
+          var choices = document.getElementById("setup-choices");
+          if (choices) choices.hidden = true;
+          clearError();
+        } else {
+          showError(userMessage(error));
+        }
       } finally {
         button.disabled = false;
       }

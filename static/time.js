@@ -1,6 +1,7 @@
 // Times in the reader's own time zone. The server writes <time datetime="2026-12-02T20:26:00Z" data-local>
 // with a text in UTC ("2026-12-02 20:26 UTC, in 8 h", src/pages/time.rs); this rewrites the text in the
 // browser's zone ("20:26, in 8 h") and keeps the time left current. Without it, the UTC text stands.
+// It also counts down [data-countdown] to the second (the setup window).
 (function () {
   "use strict";
 
@@ -43,10 +44,46 @@
     document.querySelectorAll("time[data-local]").forEach(render);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", renderAll);
-  } else {
+  // <span data-countdown="2026-12-02T20:26:00Z" data-expired-show="id" data-expired-hide="id">: the time
+  // left, to the second (" — 9:41 left"); at zero it shows one element and hides another (the setup
+  // page's "Your setup time is over" in place of its buttons).
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+
+  function expire(el) {
+    if (el.dataset.expired) return;
+    el.dataset.expired = "1";
+    el.textContent = "";
+    var show = el.dataset.expiredShow && document.getElementById(el.dataset.expiredShow);
+    var hide = el.dataset.expiredHide && document.getElementById(el.dataset.expiredHide);
+    if (show) show.hidden = false;
+    if (hide) hide.hidden = true;
+  }
+
+  function countdown(el) {
+    var at = new Date(el.getAttribute("data-countdown"));
+    if (isNaN(at.getTime())) return;
+    var left = Math.ceil((at.getTime() - Date.now()) / 1000);
+    if (left <= 0) { expire(el); return; }
+    var h = Math.floor(left / 3600);
+    var m = Math.floor((left % 3600) / 60);
+    var s = left % 60;
+    el.textContent = " — " + (h > 0 ? h + ":" + pad(m) : m) + ":" + pad(s) + " left";
+  }
+
+  function countdownAll() {
+    document.querySelectorAll("[data-countdown]").forEach(countdown);
+  }
+
+  function startAll() {
     renderAll();
+    countdownAll();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startAll);
+  } else {
+    startAll();
   }
   setInterval(renderAll, 30000);
+  setInterval(countdownAll, 1000);
 })();

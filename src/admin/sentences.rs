@@ -47,7 +47,12 @@ pub fn reason_words(code: &str) -> String {
         "disabled_by_policy" => "passes are turned off in the policy".into(),
         "not_in_scope" => "they are outside the pass policy's scope".into(),
         "no_longer_usable" => "the pass was used up a moment before".into(),
-        "enrollment_window_over" => "the time to set up a method ran out".into(),
+        "enrollment_window_over" | "setup_window_over" => {
+            "the time to set up a method ran out".into()
+        }
+        "in_use" => "another sign-in with the one-time pass is in progress".into(),
+        "session_replaced" => "someone else signed in on the same browser".into(),
+        "session_ended" => "the session was ended".into(),
         "issuer_lacks_authority" => "whoever issued the pass may no longer do so".into(),
         "signed_out" | "signout" => "they signed out".into(),
         "user_disabled_or_removed" => "the account was disabled or removed".into(),
@@ -105,6 +110,11 @@ pub fn sentence(e: &AuditEvent) -> String {
         "tap.failed" => format!("A sign-in with {} pass failed{because}", of(&target)),
         "tap.locked" => format!("{} pass locked after too many wrong tries", of(&target)),
         "tap.expired" => format!("{} pass expired", of(&target)),
+        "tap.spent" => format!("{target} set up a method, which used up their one-time pass"),
+        "tap.released" => format!(
+            "{} one-time pass works again: the sign-in with it set nothing up{because}",
+            of(&target)
+        ),
         "tap.purged" => format!("An old pass of {target} was deleted"),
         "signin.succeeded" => format!(
             "{target} signed in with {}",

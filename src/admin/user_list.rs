@@ -182,6 +182,7 @@ fn short(reason: Reason) -> &'static str {
         Reason::Locked => "Locked",
         Reason::Revoked => "Revoked",
         Reason::UserDisabled => "Account disabled",
+        Reason::InUse => "In use by a sign-in",
     }
 }
 

@@ -25,16 +25,20 @@ pub struct PassRow {
     pub locked_at: Option<i64>,
     pub revoked_at: Option<i64>,
     pub expiry_recorded_at: Option<i64>,
+    /// A one-time pass: the `sid` of the session that signed in with it and has not spent it yet.
+    pub held_by_session: Option<String>,
+    /// When that hold lapses (the session's end).
+    pub held_until: Option<i64>,
 }
 
 const COLUMNS: &str = "id, user_id, code_hash, starts_at, ends_at, one_time, created_by_kind, created_by_id, \
      created_by_name, created_at, last_used_at, used_at, failed_attempts, locked_at, revoked_at, \
-     expiry_recorded_at";
+     expiry_recorded_at, held_by_session, held_until";
 
 pub async fn insert(tx: &mut Tx, row: &PassRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO passes ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(&row.id)
     .bind(&row.user_id)
@@ -52,6 +56,8 @@ pub async fn insert(tx: &mut Tx, row: &PassRow) -> Result<(), sqlx::Error> {
     .bind(row.locked_at)
     .bind(row.revoked_at)
     .bind(row.expiry_recorded_at)
+    .bind(&row.held_by_session)
+    .bind(row.held_until)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -109,6 +115,74 @@ pub async fn mark_used(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes the hold on a one-time pass for session `sid` until `until`, if the pass is still live at
+/// `now` and nobody holds it (or their hold lapsed). Returns whether this call won: of concurrent
+/// callers, on any instance, exactly one does.
+pub async fn hold(
+    tx: &mut Tx,
+    id: &str,
+    sid: &str,
+    until: i64,
+    max_failed: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET held_by_session = $2, held_until = $3, last_used_at = $4 \
+         WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND locked_at IS NULL \
+         AND failed_attempts < $5 AND starts_at <= $4 AND ends_at > $4 \
+         AND (held_by_session IS NULL OR held_until <= $4)",
+    )
+    .bind(id)
+    .bind(sid)
+    .bind(until)
+    .bind(now)
+    .bind(max_failed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Spends a one-time pass held by session `sid`; returns false if that session does not hold it.
+pub async fn spend_held(tx: &mut Tx, id: &str, sid: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET used_at = $3, held_by_session = NULL, held_until = NULL \
+         WHERE id = $1 AND held_by_session = $2 AND used_at IS NULL",
+    )
+    .bind(id)
+    .bind(sid)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Releases the hold of session `sid` on a pass it did not spend; returns false if it held none.
+pub async fn release(tx: &mut Tx, id: &str, sid: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET held_by_session = NULL, held_until = NULL \
+         WHERE id = $1 AND held_by_session = $2 AND used_at IS NULL",
+    )
+    .bind(id)
+    .bind(sid)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Passes whose hold lapsed by `now` without being spent or released.
+pub async fn lapsed_holds<'e, E>(db: E, now: i64) -> Result<Vec<PassRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query_as::<Any, PassRow>(&format!(
+        "SELECT {COLUMNS} FROM passes WHERE held_by_session IS NOT NULL AND held_until <= $1 \
+         AND used_at IS NULL ORDER BY held_until LIMIT 500"
+    ))
+    .bind(now)
+    .fetch_all(db)
+    .await
 }
 
 /// Counts a wrong passcode; returns the new count.

@@ -48,6 +48,8 @@ pub struct UserListRow {
     pub pass_failed_attempts: Option<i64>,
     pub pass_locked_at: Option<i64>,
     pub pass_revoked_at: Option<i64>,
+    pub pass_held_by_session: Option<String>,
+    pub pass_held_until: Option<i64>,
 }
 
 const FROM: &str =
@@ -63,12 +65,13 @@ const IN_SCOPE: &str = "((tp.all_users = 1 OR EXISTS (SELECT 1 FROM group_member
 
 /// A pass usable at `{now}`: the conditions of `Pass::reason` and `for_account` in SQL, with the policy
 /// as it is now (revoked, turned off or multi-use while one-time is required, out of scope, past its
-/// end or the policy's longest lifetime, spent, locked, not started, or an account disabled: not
+/// end or the policy's longest lifetime, spent, held by a sign-in, locked, not started, or an account disabled: not
 /// usable). A test compares the two for every reason.
 const USABLE: &str = "(p.id IS NOT NULL AND p.revoked_at IS NULL AND tp.enabled = 1 \
      AND (p.one_time = 1 OR tp.one_time_required = 0) AND {scope} \
      AND p.ends_at > {now} AND p.starts_at + tp.max_lifetime * 60 > {now} \
      AND NOT (p.one_time = 1 AND p.used_at IS NOT NULL) AND p.locked_at IS NULL \
+     AND NOT (p.one_time = 1 AND p.held_by_session IS NOT NULL AND p.held_until > {now}) \
      AND p.failed_attempts < tp.max_failed_attempts AND p.starts_at <= {now} AND u.enabled = 1)";
 
 enum Arg {
@@ -182,7 +185,8 @@ pub async fn page(
                 p.created_by_id AS pass_created_by_id, p.created_by_name AS pass_created_by_name, \
                 p.created_at AS pass_created_at, p.last_used_at AS pass_last_used_at, \
                 p.used_at AS pass_used_at, p.failed_attempts AS pass_failed_attempts, \
-                p.locked_at AS pass_locked_at, p.revoked_at AS pass_revoked_at \
+                p.locked_at AS pass_locked_at, p.revoked_at AS pass_revoked_at, \
+                p.held_by_session AS pass_held_by_session, p.held_until AS pass_held_until \
          {FROM} {where_sql} ORDER BY u.username_key LIMIT {limit} OFFSET {offset}"
     );
     c.bind(sqlx::query_as::<Any, UserListRow>(&sql))

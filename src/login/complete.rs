@@ -24,6 +24,8 @@ pub struct Proof {
     pub tap_id: Option<String>,
     /// When the session must end; the configured session lifetime when `None`.
     pub expires_at: Option<OffsetDateTime>,
+    /// The session's public id, when the sign-in already chose it (a one-time pass held by it).
+    pub sid: Option<String>,
 }
 
 /// Records `signin.succeeded` and establishes the session under a new token, in one transaction.
@@ -76,7 +78,7 @@ pub async fn sign_in_in(
         auth_time: now,
         tap_id: proof.tap_id,
     };
-    session::establish_in(tx, config, jar, previous, sign_in, expires_at).await
+    session::establish_in(tx, config, jar, previous, sign_in, expires_at, proof.sid).await
 }
 
 /// Counts one credential submission against the throttle; past a limit, records `signin.failed`

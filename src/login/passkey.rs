@@ -122,6 +122,7 @@ pub async fn finish(
                 method_id: Some(method.id.clone()),
                 tap_id: None,
                 expires_at: None,
+                sid: None,
             };
             let (_, jar) =
                 complete::sign_in(&state, jar, Some(session), &user, proof, address).await?;

@@ -13,14 +13,17 @@ use serde::Deserialize;
 use super::complete::{self, Proof};
 use super::identifier::typed;
 use crate::pages::form::Parsed;
+use crate::pages::time::Moment;
 use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
 use crate::session::{Amr, CurrentSession, Level};
 use crate::state::AppState;
+use crate::tap::signin::Truth;
 use crate::tap::{self, Passcode, TapRefused};
 use crate::throttle::Budget;
 
-/// The one message for every refused pass, whatever the reason (that is in the audit trail).
+/// The one message for a refusal before the passcode matched, whatever the reason (that is in the
+/// audit trail): a stranger learns nothing about the username.
 const REFUSED: &str = "That did not work. Check the username and the Temporary Access Pass, \
      or ask your helpdesk for a new pass.";
 
@@ -30,10 +33,86 @@ pub struct TapView {
     csrf: String,
     flow: Flow,
     username: String,
-    error: Option<String>,
+    /// How many wrong passcodes lock a pass (the policy's, the same for everyone).
+    max_failed_attempts: u32,
+    error: Option<Said>,
+}
+
+/// A refusal as the page says it: a sentence, perhaps with the time that explains it in the middle.
+pub struct Said {
+    before: &'static str,
+    at: Option<Moment>,
+    after: &'static str,
+}
+
+impl Said {
+    fn plain(text: &'static str) -> Self {
+        Self {
+            before: text,
+            at: None,
+            after: "",
+        }
+    }
+
+    fn timed(before: &'static str, at: time::OffsetDateTime, after: &'static str) -> Self {
+        Self {
+            before,
+            at: Some(Moment::new(at)),
+            after,
+        }
+    }
+
+    /// What the holder of the right passcode is told.
+    fn truth(truth: Truth) -> Self {
+        const NEW_ONE: &str = ". Ask your helpdesk for a new one.";
+        match truth {
+            Truth::Expired { at } => {
+                Self::timed("This Temporary Access Pass expired at", at, NEW_ONE)
+            }
+            Truth::OneTimeUsed { at: Some(at) } => Self::timed(
+                "This one-time Temporary Access Pass was already used, at",
+                at,
+                NEW_ONE,
+            ),
+            Truth::OneTimeUsed { at: None } => Self::plain(
+                "This one-time Temporary Access Pass was already used. Ask your helpdesk for a new one.",
+            ),
+            Truth::NotYetValid { starts_at } => Self::timed(
+                "This Temporary Access Pass is not valid yet: it starts at",
+                starts_at,
+                ". Come back then.",
+            ),
+            Truth::Locked => Self::plain(
+                "This Temporary Access Pass is locked after too many wrong tries. \
+                 Ask your helpdesk for a new one.",
+            ),
+            Truth::UserDisabled => {
+                Self::plain("Your account is disabled, so it cannot sign in. Ask your helpdesk.")
+            }
+            Truth::Revoked => Self::plain(
+                "This Temporary Access Pass was revoked. Ask your helpdesk for a new one.",
+            ),
+            Truth::DisabledByPolicy => Self::plain(
+                "Your organisation's policy does not allow this Temporary Access Pass now. \
+                 Ask your helpdesk.",
+            ),
+            Truth::NotInScope => Self::plain(
+                "Your organisation's policy does not let your account use a Temporary Access Pass. \
+                 Ask your helpdesk.",
+            ),
+            Truth::InUse { until } => Self::timed(
+                "This one-time Temporary Access Pass is in use in another sign-in that has not set \
+                 anything up yet. If that sign-in ends without setting anything up, the pass works \
+                 again; at the latest at",
+                until,
+                ". If that was not you, tell your helpdesk.",
+            ),
+        }
+    }
 }
 
 pub async fn tap_get(
+    State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
@@ -42,10 +121,12 @@ pub async fn tap_get(
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
+    let policy = tap::policy::load(&state.db).await?;
     Ok(TapView {
         csrf: session.csrf.clone(),
         flow,
         username,
+        max_failed_attempts: policy.max_failed_attempts,
         error: None,
     }
     .into_response())
@@ -100,20 +181,25 @@ pub async fn tap_post(
     drop(permit);
     let (signed_in, mut tx) = match checked {
         Ok(s) => s,
-        Err(TapRefused::Refused) => {
+        Err(TapRefused::Error(e)) => return Err(e.into()),
+        Err(refused) => {
             // The pass's own record (tap.failed, with the reason) is already written.
             let user = crate::directory::users::find_by_username(&state.db, &username).await?;
-            let reason = "pass_refused";
+            let (reason, said) = match refused {
+                TapRefused::Told(truth) => ("pass_not_usable", Said::truth(truth)),
+                _ => ("pass_refused", Said::plain(REFUSED)),
+            };
             complete::failed(&state, &username, user.as_ref(), "tap", reason, address).await?;
+            let policy = tap::policy::load(&state.db).await?;
             let view = TapView {
                 csrf: session.csrf.clone(),
                 flow,
                 username,
-                error: Some(REFUSED.into()),
+                max_failed_attempts: policy.max_failed_attempts,
+                error: Some(said),
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         }
-        Err(TapRefused::Error(e)) => return Err(e.into()),
     };
 
     let continue_to = flow.destination();
@@ -130,6 +216,7 @@ pub async fn tap_post(
         method_id: None,
         tap_id: Some(signed_in.pass_id.clone()),
         expires_at: Some(signed_in.enrollment_ends_at),
+        sid: Some(signed_in.sid.clone()),
     };
     // The pass is spent, the sign-in recorded and the session opened in one transaction.
     let (_, jar) = complete::sign_in_in(

@@ -143,6 +143,7 @@ pub async fn totp_post(
         method_id: Some(method.id.clone()),
         tap_id: None,
         expires_at: None,
+        sid: None,
     };
     let (_, jar) = complete::sign_in(&state, jar, Some(session), user, proof, address).await?;
     Ok((jar, see_other(&flow.destination())).into_response())

@@ -65,6 +65,7 @@ pub(crate) async fn after_registration(
     jar: CookieJar,
     person: SignedIn,
     method: &Method,
+    address: Option<String>,
 ) -> Result<CookieJar, AppError> {
     if !person.restricted() {
         return Ok(jar);
@@ -90,14 +91,22 @@ pub(crate) async fn after_registration(
         auth_time: now,
         tap_id: previous.tap_id,
     };
-    let (_, jar) = session::establish(
-        &state.db,
+    // The one-time pass this session holds is spent now, with the renewal, in one transaction.
+    let mut tx = state.db.begin().await?;
+    if let Some(tap_id) = &sign_in.tap_id {
+        crate::tap::hold::spend(&mut tx, tap_id, &person.session.sid, address).await?;
+    }
+    let sid = Some(person.session.sid.clone());
+    let (_, jar) = session::establish_in(
+        &mut tx,
         &state.config,
         jar,
         Some(person.session),
         sign_in,
         expires_at,
+        sid,
     )
     .await?;
+    tx.commit().await?;
     Ok(jar)
 }

@@ -50,6 +50,7 @@ fn pass_state(reason: &str) -> &'static str {
         "Revoked" => "Deleted",
         "DisabledByPolicy" => "Passes are turned off",
         "NotInScope" => "Not available to you",
+        "InUse" => "In use by a sign-in that has not set anything up yet",
         _ => "Not usable",
     }
 }

@@ -68,7 +68,7 @@ pub async fn finish(
         user: &person.user,
         name: &name,
         tap_id: person.tap_id(),
-        address,
+        address: address.clone(),
     };
     let method =
         passkey::finish_registration(&state.db, &webauthn, new, &request.credential, &ceremony)
@@ -78,7 +78,7 @@ pub async fn finish(
     } else {
         "/security-info"
     };
-    let jar = after_registration(&state, jar, person, &method).await?;
+    let jar = after_registration(&state, jar, person, &method, address).await?;
     Ok((
         jar,
         Json(json!({ "redirect": next, "method_id": method.id })),

@@ -10,7 +10,8 @@ use super::views::{self, MethodView};
 use crate::directory::User;
 use crate::error::AppError;
 use crate::pages::PageError;
-use crate::pages::flow::{FlowParams, local_path};
+use crate::pages::flow::{Flow, FlowParams, local_path};
+use crate::pages::time::Moment;
 use crate::session::data::SETUP_RETURN_TO;
 use crate::session::{self, RestrictedSession};
 use crate::state::AppState;
@@ -22,8 +23,14 @@ pub struct SetupView {
     username: String,
     /// Still restricted: no method registered in this session yet.
     restricted: bool,
-    /// When the restricted session ends.
-    ends: String,
+    /// When the restricted session (the setup window) ends.
+    ends: Moment,
+    /// The pass this session began with: one-time or not, and when it ends (for the words shown when
+    /// the window closes with nothing set up).
+    pass_one_time: bool,
+    pass_ends: Option<Moment>,
+    /// Where "Sign in again" leads once the window is over: the same flow, from the start.
+    sign_in_again: String,
     continue_to: String,
     methods: Vec<MethodView>,
 }
@@ -46,11 +53,24 @@ pub async fn setup_get(
         .as_deref()
         .and_then(local_path)
         .unwrap_or_else(|| "/security-info".into());
+    let pass = match crate::tap::show(&state.db, &person.user).await {
+        Ok(pass) if Some(&pass.id) == person.tap_id().as_ref() => Some(pass),
+        Ok(_) | Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let sign_in_again = Flow {
+        return_to: Some(continue_to.clone()),
+        level: None,
+    }
+    .link("/login");
     Ok(SetupView {
         csrf: person.session.csrf.clone(),
         username: person.user.username.clone(),
         restricted: person.restricted(),
-        ends: views::when(person.session.expires_at),
+        ends: Moment::new(person.session.expires_at),
+        pass_one_time: pass.as_ref().is_some_and(|p| p.one_time),
+        pass_ends: pass.as_ref().map(|p| Moment::new(p.end)),
+        sign_in_again,
         continue_to,
         methods: views::methods_of(&state.db, &person.user.id).await?,
     }

@@ -121,7 +121,7 @@ pub async fn totp_post(
         user: &person.user,
         name: &name,
         tap_id: person.tap_id(),
-        address,
+        address: address.clone(),
     };
     let method =
         match methods::totp::register(&state.db, &state.sealer, new, &secret, &form.code).await {
@@ -145,6 +145,6 @@ pub async fn totp_post(
     } else {
         "/security-info"
     };
-    let jar = after_registration(&state, jar, person, &method).await?;
+    let jar = after_registration(&state, jar, person, &method, address).await?;
     Ok((jar, see_other(next)).into_response())
 }

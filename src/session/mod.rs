@@ -29,6 +29,7 @@ use crate::db::{self, Db, Tx};
 use crate::error::AppError;
 use crate::pages::form;
 use crate::secrets;
+use crate::tap::hold::Release;
 
 /// How long a session lives before anyone signs in (a sign-in page left open).
 const ANONYMOUS_LIFETIME: Duration = Duration::hours(1);
@@ -252,12 +253,14 @@ pub async fn establish(
     expires_at: OffsetDateTime,
 ) -> Result<(Session, CookieJar), AppError> {
     let mut tx = db.begin().await?;
-    let established = establish_in(&mut tx, config, jar, previous, sign_in, expires_at).await?;
+    let established =
+        establish_in(&mut tx, config, jar, previous, sign_in, expires_at, None).await?;
     tx.commit().await?;
     Ok(established)
 }
 
 /// [`establish`] inside the caller's transaction, so that a sign-in and its session commit together.
+/// `sid`: the public id the new session must carry (a one-time pass is already held by it).
 pub async fn establish_in(
     tx: &mut Tx,
     config: &Config,
@@ -265,6 +268,7 @@ pub async fn establish_in(
     previous: Option<Session>,
     sign_in: SignIn,
     expires_at: OffsetDateTime,
+    sid: Option<String>,
 ) -> Result<(Session, CookieJar), AppError> {
     let now = db::now();
     let token = secrets::new_secret();
@@ -274,8 +278,9 @@ pub async fn establish_in(
         .is_some_and(|u| u == sign_in.user_id);
     let session = Session {
         id_hash: secrets::digest(&token),
-        sid: match &previous {
-            Some(p) if same_user => p.sid.clone(),
+        sid: match (sid, &previous) {
+            (Some(sid), _) => sid,
+            (None, Some(p)) if same_user => p.sid.clone(),
             _ => secrets::random_token(16),
         },
         csrf: secrets::random_token(24),
@@ -299,6 +304,12 @@ pub async fn establish_in(
             .await?;
         }
         db::sessions::delete(&mut **tx, &previous.id_hash).await?;
+        // A one-time pass the previous session held, and the new one does not, is given back.
+        if let Some(tap_id) = previous.sign_in.as_ref().and_then(|s| s.tap_id.as_deref())
+            && previous.sid != session.sid
+        {
+            crate::tap::hold::release(tx, tap_id, &previous.sid, Release::Replaced).await?;
+        }
     }
     db::sessions::insert(&mut **tx, &session.to_row()).await?;
     Ok((session, jar.add(cookie(config, token))))
@@ -342,6 +353,10 @@ pub async fn end(
             event.detail("reason", reason).detail("sid", &session.sid),
         )
         .await?;
+    }
+    // A one-time pass this session held without registering anything works again.
+    if let Some(tap_id) = session.sign_in.as_ref().and_then(|s| s.tap_id.as_deref()) {
+        crate::tap::hold::release(&mut tx, tap_id, &session.sid, Release::SignedOut).await?;
     }
     tx.commit().await?;
     Ok(jar.add(removal_cookie(config)))

@@ -1,5 +1,6 @@
 //! The expiry task: records `tap.expired` exactly once per pass when its end passes (even with several
-//! instances on one database), ends what began with it, and purges passes after the retention period.
+//! instances on one database), ends what began with it, gives back one-time passes whose holding
+//! session ran out of time (`tap.released`), and purges passes after the retention period.
 
 use std::time::Duration as StdDuration;
 
@@ -19,6 +20,8 @@ pub struct Sweep {
     /// Passes whose expiry this sweep recorded.
     pub expired: u64,
     pub purged: u64,
+    /// One-time passes given back because the session holding them ran out of time.
+    pub released: u64,
 }
 
 /// Runs sweeps every [`INTERVAL`] for as long as the server runs.
@@ -66,6 +69,7 @@ pub async fn sweep(db: &Db, retention_days: u32, now: OffsetDateTime) -> Result<
         tx.commit().await?;
         done.expired += 1;
     }
+    done.released = super::hold::release_lapsed(db, now).await?;
     // An expired reveal link keeps nothing to reveal.
     db::reveal::destroy_expired(db.pool(), now_ts).await?;
     let cutoff = db::ts(now - Duration::days(retention_days.into()));

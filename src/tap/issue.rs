@@ -295,5 +295,7 @@ pub(super) fn new_row(
         locked_at: None,
         revoked_at: None,
         expiry_recorded_at: None,
+        held_by_session: None,
+        held_until: None,
     }
 }

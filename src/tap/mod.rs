@@ -9,12 +9,14 @@
 //! - [`issue`], [`revoke`]: the changes, each with its audit event; [`bulk`]: a batch of passes,
 //!   all or nothing; [`start`]: a start in the person's own time zone;
 //! - [`reveal`]: the one-time link that reveals a passcode instead of showing it;
-//! - [`signin`]: checking a passcode at sign-in;
+//! - [`signin`]: checking a passcode at sign-in; [`hold`]: a one-time pass held by the session it
+//!   opened until that session registers a method, or given back;
 //! - [`expiry`]: recording expiry once and purging old passes.
 
 pub mod authority;
 pub mod bulk;
 pub mod expiry;
+pub mod hold;
 pub mod issue;
 pub mod issuer;
 pub mod pass;

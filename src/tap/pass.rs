@@ -23,6 +23,9 @@ pub enum Reason {
     Revoked,
     /// The pass is fine, but its holder's account is disabled: nobody can sign in with it.
     UserDisabled,
+    /// A one-time pass held by a sign-in in progress that has not registered anything yet: nobody
+    /// else can use it meanwhile; usable again if that sign-in ends having done nothing.
+    InUse,
 }
 
 impl Reason {
@@ -41,6 +44,7 @@ impl Reason {
             Reason::Locked => "Locked",
             Reason::Revoked => "Revoked",
             Reason::UserDisabled => "UserDisabled",
+            Reason::InUse => "InUse",
         }
     }
 }
@@ -68,6 +72,9 @@ pub struct Pass {
     pub failed_attempts: i64,
     pub locked_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
+    /// A one-time pass: the session holding it, and until when.
+    pub held_by_session: Option<String>,
+    pub held_until: Option<OffsetDateTime>,
 }
 
 impl From<&PassRow> for Pass {
@@ -89,6 +96,8 @@ impl From<&PassRow> for Pass {
             failed_attempts: row.failed_attempts,
             locked_at: row.locked_at.map(db::from_ts),
             revoked_at: row.revoked_at.map(db::from_ts),
+            held_by_session: row.held_by_session.clone(),
+            held_until: row.held_until.map(db::from_ts),
         }
     }
 }
@@ -99,6 +108,16 @@ impl Pass {
     pub fn end_under(&self, policy: &Policy) -> OffsetDateTime {
         let longest = self.starts_at + Duration::minutes(policy.max_lifetime.into());
         self.ends_at.min(longest)
+    }
+
+    /// The session holding this one-time pass at `now`, if a live hold exists.
+    pub fn held_at(&self, now: OffsetDateTime) -> Option<&str> {
+        match (&self.held_by_session, self.held_until) {
+            (Some(sid), Some(until)) if self.one_time && self.used_at.is_none() && until > now => {
+                Some(sid)
+            }
+            _ => None,
+        }
     }
 
     /// The state at `now` under `policy`, for a user who is (or is not) in the policy's scope.
@@ -116,6 +135,8 @@ impl Pass {
             Reason::Expired
         } else if self.one_time && self.used_at.is_some() {
             Reason::OneTimeUsed
+        } else if self.held_at(now).is_some() {
+            Reason::InUse
         } else if self.locked_at.is_some()
             || self.failed_attempts >= i64::from(policy.max_failed_attempts)
         {

@@ -31,7 +31,7 @@ pub async fn unusable(
     let in_scope = pass::in_scope(db, &policy, user_id).await?;
     let now = db::now();
     Ok(match Pass::from(&row).reason(&policy, in_scope, now) {
-        Reason::EnabledByPolicy | Reason::OneTimeUsed => {
+        Reason::EnabledByPolicy | Reason::OneTimeUsed | Reason::InUse => {
             let window = Duration::minutes(policy.enrollment_window.into());
             (now >= opened_at + window).then_some("EnrollmentWindowOver")
         }
@@ -64,6 +64,7 @@ pub async fn end(
         )
         .await?;
     }
+    super::hold::release(&mut tx, tap_id, sid, super::hold::Release::Ended).await?;
     tx.commit().await?;
     Ok(())
 }

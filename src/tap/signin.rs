@@ -1,5 +1,8 @@
 //! Checking a passcode at sign-in: one function that takes a username and a passcode and returns the
-//! user, or a failure that says nothing about why. The reason goes to the audit trail.
+//! user, or a refusal. Until the right passcode has been verified the refusal says nothing about why
+//! (that would tell a stranger which usernames exist and hold passes); once it has, the person holding
+//! the passcode is told the truth: expired, used, not yet started, locked, disabled. The reason always
+//! goes to the audit trail.
 
 use time::{Duration, OffsetDateTime};
 
@@ -22,16 +25,67 @@ pub struct PassSignIn {
     /// When the restricted session it opens ends: the policy's enrollment window, never past the pass.
     pub enrollment_ends_at: OffsetDateTime,
     pub one_time: bool,
+    /// The `sid` the session opened by this sign-in must carry: a one-time pass is held by it.
+    pub sid: String,
 }
 
 /// A refused sign-in. `Refused` is the same whatever the cause (unknown user, no pass, wrong
-/// passcode, pass not usable); `Error` is the service failing, never a verdict on the passcode.
+/// passcode); `Told` follows the right passcode and says why the pass cannot be used; `Error` is the
+/// service failing, never a verdict on the passcode.
 #[derive(Debug, thiserror::Error)]
 pub enum TapRefused {
     #[error("that username and passcode do not match a usable Temporary Access Pass")]
     Refused,
+    #[error("the passcode is right, but the pass cannot be used: {0:?}")]
+    Told(Truth),
     #[error(transparent)]
     Error(#[from] AppError),
+}
+
+/// Why a pass whose passcode was entered correctly cannot be used, with the time that explains it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    Expired {
+        at: OffsetDateTime,
+    },
+    OneTimeUsed {
+        at: Option<OffsetDateTime>,
+    },
+    NotYetValid {
+        starts_at: OffsetDateTime,
+    },
+    Locked,
+    UserDisabled,
+    Revoked,
+    DisabledByPolicy,
+    NotInScope,
+    /// A one-time pass held by another sign-in in progress, until `until` at the latest.
+    InUse {
+        until: OffsetDateTime,
+    },
+}
+
+impl Truth {
+    fn of(reason: Reason, pass: &Pass, policy: &policy::Policy) -> Option<Self> {
+        Some(match reason {
+            Reason::EnabledByPolicy => return None,
+            Reason::Expired => Truth::Expired {
+                at: pass.end_under(policy),
+            },
+            Reason::OneTimeUsed => Truth::OneTimeUsed { at: pass.used_at },
+            Reason::NotYetValid => Truth::NotYetValid {
+                starts_at: pass.starts_at,
+            },
+            Reason::Locked => Truth::Locked,
+            Reason::UserDisabled => Truth::UserDisabled,
+            Reason::Revoked => Truth::Revoked,
+            Reason::DisabledByPolicy => Truth::DisabledByPolicy,
+            Reason::NotInScope => Truth::NotInScope,
+            Reason::InUse => Truth::InUse {
+                until: pass.held_until.unwrap_or(pass.ends_at),
+            },
+        })
+    }
 }
 
 impl From<sqlx::Error> for TapRefused {
@@ -44,6 +98,7 @@ impl From<TapRefused> for AppError {
     fn from(refused: TapRefused) -> Self {
         match refused {
             TapRefused::Refused => AppError::Forbidden(TapRefused::Refused.to_string()),
+            TapRefused::Told(truth) => AppError::Forbidden(TapRefused::Told(truth).to_string()),
             TapRefused::Error(e) => e,
         }
     }
@@ -92,7 +147,10 @@ pub async fn spend_passcode(
                 address,
             };
             // An unknown username is not written down: it may be a passcode typed in the wrong field.
-            return Err(failure.record(db, user.as_ref().map(|u| (u, None))).await);
+            let refused = TapRefused::Refused;
+            return Err(failure
+                .record(db, user.as_ref().map(|u| (u, None)), refused)
+                .await);
         }
     };
     let policy = policy::load(db).await?;
@@ -105,22 +163,28 @@ pub async fn spend_passcode(
     );
     if !matched {
         // Only a pass that could still be used counts wrong entries towards its lock.
-        let countable = matches!(state, Reason::EnabledByPolicy | Reason::NotYetValid);
+        let countable = matches!(
+            state,
+            Reason::EnabledByPolicy | Reason::NotYetValid | Reason::InUse
+        );
         return Err(wrong_passcode(db, &user, &row, &policy, countable, address).await);
     }
+    // From here on the passcode is right: whoever typed it holds the pass and may know its state.
     if !user.enabled {
         let failure = Failure {
             reason: "user_disabled",
             address,
         };
-        return Err(failure.record(db, Some((&user, Some(&row)))).await);
+        let told = TapRefused::Told(Truth::UserDisabled);
+        return Err(failure.record(db, Some((&user, Some(&row))), told).await);
     }
-    if !state.is_usable() {
+    if let Some(truth) = Truth::of(state, &pass, &policy) {
         let failure = Failure {
             reason: state.as_str(),
             address,
         };
-        return Err(failure.record(db, Some((&user, Some(&row)))).await);
+        let told = TapRefused::Told(truth);
+        return Err(failure.record(db, Some((&user, Some(&row))), told).await);
     }
     spend(db, user, row, &policy, now, address).await
 }
@@ -147,34 +211,46 @@ async fn spend(
         )
         .await?;
         tx.commit().await?;
-        return Err(TapRefused::Refused);
+        return Err(TapRefused::Told(Truth::Revoked));
     }
     let one_time = row.one_time != 0;
-    let won = db::passes::mark_used(
-        &mut tx,
-        &row.id,
-        one_time,
-        i64::from(policy.max_failed_attempts),
-        db::ts(now),
-    )
-    .await?;
-    if !won {
-        // Another attempt consumed it (or it was revoked) between our read and now.
-        let event = pass_event("tap.failed", &user, &row, address);
-        audit::record(&mut tx, event.failed().detail("reason", "no_longer_usable")).await?;
-        tx.commit().await?;
-        return Err(TapRefused::Refused);
-    }
-    audit::record(&mut tx, pass_event("tap.used", &user, &row, address)).await?;
+    let max_failed = i64::from(policy.max_failed_attempts);
     // A pass longer than the policy now allows opens nothing past what the policy allows.
     let ends_at = Pass::from(&row).end_under(policy);
     let window = Duration::minutes(i64::from(policy.enrollment_window));
+    let enrollment_ends_at = (now + window).min(ends_at);
+    let sid = crate::secrets::random_token(16);
+    let won = if one_time {
+        // Held, not spent: the session spends it by registering a method, or gives it back.
+        super::hold::take(&mut tx, &row, &sid, enrollment_ends_at, max_failed, now).await?
+    } else {
+        db::passes::mark_used(&mut tx, &row.id, false, max_failed, db::ts(now)).await?
+    };
+    if !won {
+        // Another attempt took it (or it was revoked) between our read and now.
+        let event = pass_event("tap.failed", &user, &row, address);
+        audit::record(&mut tx, event.failed().detail("reason", "no_longer_usable")).await?;
+        tx.commit().await?;
+        // The passcode was right: say what the pass is now (used, or held by the winner).
+        let now_row = db::passes::find(db.pool(), &row.id).await?;
+        let truth = now_row.and_then(|r| {
+            let pass = Pass::from(&r);
+            Truth::of(pass.reason(policy, true, db::now()), &pass, policy)
+        });
+        return Err(truth.map_or(TapRefused::Refused, TapRefused::Told));
+    }
+    let mut used = pass_event("tap.used", &user, &row, address);
+    if one_time {
+        used = used.detail("held_until", super::rfc3339(db::ts(enrollment_ends_at)));
+    }
+    audit::record(&mut tx, used).await?;
     let signed_in = PassSignIn {
         user,
         pass_id: row.id,
         ends_at,
-        enrollment_ends_at: (now + window).min(ends_at),
+        enrollment_ends_at,
         one_time,
+        sid,
     };
     Ok((signed_in, tx))
 }
@@ -195,8 +271,13 @@ struct Failure {
 }
 
 impl Failure {
-    /// Records `tap.failed` and returns the uniform refusal (or the error that prevented recording).
-    async fn record(self, db: &Db, about: Option<(&User, Option<&PassRow>)>) -> TapRefused {
+    /// Records `tap.failed` and returns `refusal` (or the error that prevented recording).
+    async fn record(
+        self,
+        db: &Db,
+        about: Option<(&User, Option<&PassRow>)>,
+        refusal: TapRefused,
+    ) -> TapRefused {
         let result = async {
             let mut tx = db.begin().await?;
             let event = match about {
@@ -211,7 +292,7 @@ impl Failure {
         }
         .await;
         match result {
-            Ok(()) => TapRefused::Refused,
+            Ok(()) => refusal,
             Err(e) => TapRefused::Error(e.into()),
         }
     }

@@ -186,6 +186,8 @@ fn pass_of(row: &UserListRow) -> Option<tap::pass::Pass> {
         failed_attempts: row.pass_failed_attempts?,
         locked_at: at(row.pass_locked_at),
         revoked_at: at(row.pass_revoked_at),
+        held_by_session: row.pass_held_by_session.clone(),
+        held_until: at(row.pass_held_until),
     })
 }
 

@@ -174,7 +174,7 @@ fn passes() -> Value {
         },
         "Reason": {
             "type": "string",
-            "enum": ["EnabledByPolicy", "DisabledByPolicy", "NotInScope", "NotYetValid", "Expired", "OneTimeUsed", "Locked", "Revoked", "UserDisabled"]
+            "enum": ["EnabledByPolicy", "DisabledByPolicy", "NotInScope", "NotYetValid", "Expired", "OneTimeUsed", "Locked", "Revoked", "UserDisabled", "InUse"]
         },
         "CreatedBy": {
             "type": "object",

@@ -55,8 +55,8 @@ async fn helpdesk_finds_a_new_user_and_issues_a_pass_shown_once() {
     let (_, page) = console.page(&format!("/admin/users/{}", bob.id)).await;
     assert!(!page.contains(&passcode), "the passcode is shown only once");
     assert!(
-        page.contains("It was for one use and has been used."),
-        "used once by the check above"
+        page.contains("A sign-in with it is in progress"),
+        "held by the sign-in of the check above"
     );
 }
 

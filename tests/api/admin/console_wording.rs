@@ -22,10 +22,15 @@ async fn the_user_page_says_a_pass_state_and_recent_sign_ins_in_sentences() {
             },
         )
         .await;
-    app.check_pass("bob", &issued.passcode.grouped())
+    let signed_in = app
+        .check_pass("bob", &issued.passcode.grouped())
         .await
         .unwrap();
     let mut tx = app.db.begin().await.unwrap();
+    // The session it opened registered a method: that spends the one-time pass.
+    tapid::tap::hold::spend(&mut tx, &signed_in.pass_id, &signed_in.sid, None)
+        .await
+        .unwrap();
     audit::record(
         &mut tx,
         Event::new(bob.actor(), "signin.succeeded")

@@ -172,6 +172,16 @@ async fn the_pass_and_method_filters_agree_with_each_pass_state() {
     }
     app.add_user("outside", &[], &["contractors"]).await;
     app.issue_pass("outside", IssueRequest::default()).await;
+    // A one-time pass held by the sign-in it opened: in use, not usable by anyone else.
+    app.add_user("held", &[], &[]).await;
+    let held = IssueRequest {
+        one_time: Some(true),
+        ..IssueRequest::default()
+    };
+    let held = app.issue_pass("held", held).await;
+    app.check_pass("held", held.passcode.expose())
+        .await
+        .unwrap();
     app.change_policy(PolicyChanges {
         exclude_groups: Some(vec!["contractors".into()]),
         ..PolicyChanges::default()

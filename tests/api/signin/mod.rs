@@ -6,7 +6,9 @@ mod pages;
 mod passkey;
 mod security_info;
 mod tap_atomic;
+mod tap_hold;
 mod tap_journey;
+mod tap_truth;
 mod totp;
 
 use crate::helpers::TestApp;

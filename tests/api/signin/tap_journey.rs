@@ -138,6 +138,7 @@ async fn a_one_time_pass_cannot_sign_in_twice() {
     let passcode = app.arrange_pass("newbie", true).await;
     app.sign_in_with_tap_from("/login", "newbie", &passcode)
         .await;
+    app.enrol_totp_in_session().await;
     app.sign_out().await;
 
     let second = app.submit_tap_from("/login", "newbie", &passcode).await;

@@ -145,8 +145,8 @@ async fn a_restricted_session_of_a_one_time_pass_lives_on_while_the_policy_allow
         .sign_in_with_tap_from("/login", "newbie", &passcode)
         .await;
 
-    // The pass reads OneTimeUsed now: that use opened this very session.
-    assert_eq!(app.pass_state("newbie").await.reason, Reason::OneTimeUsed);
+    // The pass reads InUse now: this very session holds it.
+    assert_eq!(app.pass_state("newbie").await.reason, Reason::InUse);
     assert_eq!(app.get(&setup).await.status(), 200);
     app.change_policy(PolicyChanges {
         scope: Some(ScopeChange::AllUsers),

@@ -107,7 +107,10 @@ async fn a_disabled_user_cannot_sign_in_with_a_pass() {
 
     let refused = app.check_pass("alice", issued.passcode.expose()).await;
 
-    assert!(matches!(refused, Err(TapRefused::Refused)));
+    assert!(matches!(
+        refused,
+        Err(TapRefused::Told(tapid::tap::signin::Truth::UserDisabled))
+    ));
 }
 
 #[tokio::test]

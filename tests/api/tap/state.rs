@@ -60,7 +60,7 @@ async fn a_pass_past_its_end_is_expired() {
 }
 
 #[tokio::test]
-async fn a_used_one_time_pass_is_one_time_used() {
+async fn a_one_time_pass_that_signed_in_is_in_use_until_its_session_registers_or_ends() {
     let app = spawn_app().await;
     app.add_user("alice", &[], &[]).await;
     let issued = app
@@ -78,7 +78,7 @@ async fn a_used_one_time_pass_is_one_time_used() {
         .unwrap();
 
     let state = app.pass_state("alice").await;
-    assert_eq!(state.reason, Reason::OneTimeUsed);
+    assert_eq!(state.reason, Reason::InUse);
     assert!(state.last_used.is_some());
     assert!(
         app.check_pass("alice", issued.passcode.expose())
