@@ -21,6 +21,7 @@ pub mod pushed;
 pub mod reveal;
 pub mod sessions;
 pub mod settings;
+pub mod start_passes;
 pub mod tap_policy;
 pub mod throttle;
 pub mod tokens;
