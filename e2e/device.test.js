@@ -1,5 +1,5 @@
 'use strict';
-// Journey 6, a device: a command-line tool (this test, over HTTP) asks tapid for a device code and shows
+// Journey 8, a device: a command-line tool (this test, over HTTP) asks tapid for a device code and shows
 // the person a short user code and where to type it. The person opens /device, is sent to sign in, signs
 // in with a pass — a pass alone may not approve, so /device sends the restricted session to setup — adds a
 // passkey (the virtual authenticator), comes back to /device, types the code the way people do (lower case,
@@ -18,7 +18,7 @@ const { shooter, here, signInWithPass, expectSetup, registerPasskey, waitForPath
 const JOURNEY = 'device';
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-describe('journey 6: a device approved on the page', { timeout: 180_000 }, () => {
+describe('journey 8: a device approved on the page', { timeout: 180_000 }, () => {
   let server;
   let browser;
   let context;
