@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::after_registration;
 use crate::error::AppError;
 use crate::methods::{self, NewMethod};
-use crate::pages::{ClientAddress, PageError, see_other};
+use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::TOTP_PENDING as PENDING;
 use crate::session::{self, SignedIn};
 use crate::state::AppState;
@@ -25,6 +25,8 @@ pub struct TotpSetupView {
     qr_png_base64: String,
     secret: String,
     name: String,
+    /// The sign-in flow this page is part of (carried back to setup).
+    flow: Flow,
     error: Option<String>,
 }
 
@@ -55,6 +57,7 @@ async fn render(
     person: &mut SignedIn,
     status: StatusCode,
     name: String,
+    flow: Flow,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let secret = pending_secret(state, person).await?;
@@ -71,6 +74,7 @@ async fn render(
         qr_png_base64: enrolment.qr_png_base64,
         secret: grouped,
         name,
+        flow,
         error,
     };
     Ok((status, view).into_response())
@@ -79,12 +83,14 @@ async fn render(
 pub async fn totp_get(
     State(state): State<AppState>,
     mut person: SignedIn,
+    Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     render(
         &state,
         &mut person,
         StatusCode::OK,
         "Authenticator app".into(),
+        Flow::from_params(&params),
         None,
     )
     .await
@@ -96,6 +102,10 @@ pub struct TotpForm {
     #[serde(default)]
     name: String,
     code: String,
+    #[serde(default)]
+    return_to: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
 }
 
 pub async fn totp_post(
@@ -109,6 +119,11 @@ pub async fn totp_post(
     person
         .session
         .check_form(&state.config, &headers, &form.csrf)?;
+    let flow = Flow::from_params(&FlowParams {
+        return_to: form.return_to.clone(),
+        level: form.level.clone(),
+        login_hint: None,
+    });
     let secret = pending_secret(&state, &mut person).await?;
     let name = if form.name.trim().is_empty() {
         "Authenticator app".to_string()
@@ -132,6 +147,7 @@ pub async fn totp_post(
                     &mut person,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     name,
+                    flow,
                     Some(message),
                 )
                 .await;
@@ -141,10 +157,10 @@ pub async fn totp_post(
     person.session.data.remove(PENDING);
     session::save_data(&state.db, &person.session).await?;
     let next = if person.began_with_tap() {
-        "/security-info/setup"
+        flow.link("/security-info/setup")
     } else {
-        "/security-info"
+        "/security-info".into()
     };
     let jar = after_registration(&state, jar, person, &method, address).await?;
-    Ok((jar, see_other(next)).into_response())
+    Ok((jar, see_other(&next)).into_response())
 }
