@@ -6,6 +6,7 @@
 //  - a pass holder opening /admin first: "First day, or lost your phone?" → pass → setup asks for a passkey →
 //    one more touch with it → the console;
 //  - two tabs during enrolment (an application in one, the console in the other) each end where they began;
+//  - the authenticator-app page opens the app on the phone showing it and copies the key;
 //  - the setup window ends: the page says so in plain words, and the one-time pass works again.
 // Every page this issue changed is shot at 1280×800 and 390×844.
 
@@ -238,6 +239,24 @@ describe('journey 7: the pass holder', { timeout: 300_000 }, () => {
     await tab2.getByRole('link', { name: 'Continue' }).click();
     await stepUpWithPasskey(tab2, (u) => u.pathname.startsWith('/admin'));
     assert.ok(here(tab2).pathname.startsWith('/admin'), `tab 2 in the console: ${tab2.url()}`);
+  });
+
+  it('the authenticator app page on a phone: an otpauth link, a copy button, the key in fours', async () => {
+    await server.cli(['user', 'add', 'pat']);
+    const pass = await server.cli(['tap', 'issue', 'pat', '--one-time']);
+    const { page, errors } = await open();
+    await page.setViewportSize(PHONE);
+    await page.goto(`${server.url}/login`);
+    await signInWithPass(page, { username: 'pat', passcode: pass.passcode });
+    await expectSetup(page, { restricted: true });
+    await page.getByRole('link', { name: 'Add an authenticator app' }).click();
+    await waitForPath(page, '/security-info/totp');
+    const open_ = page.getByRole('link', { name: 'Open in authenticator app' });
+    assert.match(await open_.getAttribute('href'), /^otpauth:\/\/totp\//);
+    assert.ok(await page.getByRole('button', { name: 'Copy the key' }).isVisible());
+    assert.match((await page.locator('#totp-secret').textContent()).trim(), /^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/);
+    await shootBoth(page, 'authenticator app page');
+    assert.deepEqual(errors, []);
   });
 
   it('the setup window ends: plain words, and the one-time pass works again', async () => {

@@ -23,7 +23,13 @@ use crate::state::AppState;
 pub struct TotpSetupView {
     csrf: String,
     qr_png_base64: String,
+    /// The key in groups of four, to read and type.
     secret: String,
+    /// The key as one word, for the copy button.
+    secret_plain: String,
+    /// `otpauth://…`: opens the authenticator app on the phone showing this page (which cannot scan
+    /// its own screen).
+    otpauth_url: String,
     name: String,
     /// The sign-in flow this page is part of (carried back to setup).
     flow: Flow,
@@ -73,6 +79,8 @@ async fn render(
         csrf: person.session.csrf.clone(),
         qr_png_base64: enrolment.qr_png_base64,
         secret: grouped,
+        secret_plain: enrolment.secret_base32.clone(),
+        otpauth_url: enrolment.otpauth_url.clone(),
         name,
         flow,
         error,
