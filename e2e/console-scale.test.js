@@ -1,7 +1,8 @@
 'use strict';
 // The console for a real directory: the users list with its total, filters and numbered pages whose links
-// keep the filters, each row with its pass and method count. Every page changed is shot at 1280×800 and
-// 390×844.
+// keep the filters, each row with its pass and method count; every time in the reader's own zone with the
+// time left (a browser in Asia/Tokyo); the users, user and audit pages fit a 390 px screen without scrolling
+// sideways; the navigation leads to the batch of passes. Every page changed is shot at 1280×800 and 390×844.
 
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
@@ -23,7 +24,39 @@ async function shootBoth(page, step) {
   await page.setViewportSize(DESKTOP);
 }
 
-describe('console at scale: the users list', { timeout: 240_000 }, () => {
+
+/** The clock a browser in `zone` shows for an RFC 3339 time (as static/time.js writes it). */
+function clockIn(zone, iso) {
+  return new Date(iso).toLocaleTimeString('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * Every <time data-local> on the page reads in `zone`: its clock there and the time left or past, never
+ * "UTC". Resolves to how many there were.
+ */
+async function expectLocalTimes(page, zone) {
+  const times = await page.locator('time[data-local]').evaluateAll((els) =>
+    els.map((el) => ({ iso: el.getAttribute('datetime'), text: el.textContent, title: el.title })),
+  );
+  for (const t of times) {
+    assert.match(t.iso, /Z$/, 'the machine-readable time is UTC');
+    assert.ok(t.text.includes(clockIn(zone, t.iso)), `"${t.text}" shows ${t.iso} in ${zone}`);
+    assert.ok(!t.text.includes('UTC'), `"${t.text}" was rewritten`);
+    assert.match(t.text, /(in \d|ago|just now)/, `"${t.text}" says how far away it is`);
+    assert.ok(t.title.includes(zone), `the title names the zone: ${t.title}`);
+  }
+  return times.length;
+}
+
+/** The page does not scroll sideways at 390 px. */
+async function expectNoSidewaysScroll(page, what) {
+  await page.setViewportSize(PHONE);
+  const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `${what} is ${width} px wide at ${PHONE.width} px`);
+  await page.setViewportSize(DESKTOP);
+}
+
+describe('console at scale: users list, local times, phones, navigation', { timeout: 240_000 }, () => {
   let server;
   let browser;
   let contexts = [];
@@ -32,8 +65,8 @@ describe('console at scale: the users list', { timeout: 240_000 }, () => {
     server = await startServer();
     browser = await launchBrowser();
     await server.cli(['user', 'add', 'ann', '--role', 'admin', '--name', 'Ann Admin']);
-    // Thirty people without a role, three of them disabled: two pages of people.
-    for (let i = 1; i <= 30; i++) {
+    // Sixty people without a role, six of them disabled: three pages of people, two of audit events.
+    for (let i = 1; i <= 60; i++) {
       const n = String(i).padStart(2, '0');
       await server.cli(['user', 'add', `person${n}`, '--name', `Person ${n}`, '--email', `person${n}@example.com`]);
       if (i % 10 === 0) await server.cli(['user', 'disable', `person${n}`]);
@@ -82,13 +115,13 @@ describe('console at scale: the users list', { timeout: 240_000 }, () => {
   it('the users list has a total, filters and numbered pages whose links keep the filters', async () => {
     const { page, errors } = await administrator();
     await openConsole(page, '/admin/users');
-    assert.match(await page.textContent('#users-total'), /^1–25 of 32 users$/);
+    assert.match(await page.textContent('#users-total'), /^1–25 of 62 users$/);
     await shootBoth(page, 'users first page');
 
     await page.getByLabel('Role').selectOption('none');
     await page.getByLabel('Account').selectOption('enabled');
     await Promise.all([waitForPath(page, '/admin/users'), page.getByRole('button', { name: 'Search' }).click()]);
-    assert.match(await page.textContent('#users-total'), /^1–25 of 27 users$/);
+    assert.match(await page.textContent('#users-total'), /^1–25 of 54 users$/);
     await Promise.all([
       page.waitForURL((u) => u.searchParams.get('page') === '2'),
       page.getByRole('navigation', { name: 'Pages of users' }).getByRole('link', { name: '2', exact: true }).click(),
@@ -96,7 +129,7 @@ describe('console at scale: the users list', { timeout: 240_000 }, () => {
     const url = here(page);
     assert.equal(url.searchParams.get('role'), 'none', 'the page link kept the role');
     assert.equal(url.searchParams.get('account'), 'enabled', 'the page link kept the account filter');
-    assert.match(await page.textContent('#users-total'), /^26–27 of 27 users$/);
+    assert.match(await page.textContent('#users-total'), /^26–50 of 54 users$/);
     assert.equal(await page.getByLabel('Role').inputValue(), 'none');
     await shootBoth(page, 'users filtered second page');
 
@@ -115,5 +148,72 @@ describe('console at scale: the users list', { timeout: 240_000 }, () => {
     assert.match(await page.locator('.alert.error').first().textContent(), /Role must be admin, helpdesk, none/);
     await shootBoth(page, 'users bad filter');
     assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  });
+
+  it('every time reads in the browser\'s zone with the time left; the server writes UTC, labelled', async () => {
+    const zone = 'Asia/Tokyo';
+    const { page, errors } = await administrator({ timezoneId: zone });
+    await openConsole(page, '/admin/users?q=person05');
+    const cell = page.locator('#users td.pass').first();
+    const iso = await cell.locator('time').getAttribute('datetime');
+    assert.match(await cell.textContent(), new RegExp(`^Usable, until ${clockIn(zone, iso)}, in (59 min|1 h)$`));
+    // Without the script the same element says the time in UTC, and says so.
+    const html = await (await page.request.get(`${server.url}/admin/users?q=person05`)).text();
+    const utc = iso.slice(0, 10) + ' ' + iso.slice(11, 16) + ' UTC, in ';
+    assert.ok(html.includes(`<time datetime="${iso}" data-local>${utc}`), 'the server writes UTC, labelled');
+    assert.ok((await expectLocalTimes(page, zone)) >= 1);
+    await shootBoth(page, 'users in tokyo time');
+
+    const person = (await server.cli(['user', 'show', 'person05'])).id;
+    await openConsole(page, `/admin/users/${person}`);
+    assert.ok((await expectLocalTimes(page, zone)) >= 3, 'the pass: valid from, until, issued');
+    await shootBoth(page, 'user in tokyo time');
+
+    // A pass issued here: its validity in Tokyo time.
+    const other = (await server.cli(['user', 'show', 'person06'])).id;
+    await openConsole(page, `/admin/users/${other}/pass`);
+    await Promise.all([page.waitForSelector('#passcode'), page.click('#issue-submit')]);
+    assert.ok((await expectLocalTimes(page, zone)) >= 2);
+    await shootBoth(page, 'pass issued in tokyo time');
+
+    await openConsole(page, '/admin/audit');
+    assert.ok((await expectLocalTimes(page, zone)) >= 5);
+    await shootBoth(page, 'audit in tokyo time');
+
+    await openConsole(page, '/admin/passes/bulk');
+    await page.getByLabel(/CSV of people/).fill('username,lifetime\nperson07,2h\nperson08,8h\n');
+    await Promise.all([page.waitForSelector('#bulk-rows'), page.getByRole('button', { name: 'Preview' }).click()]);
+    assert.equal(await expectLocalTimes(page, zone), 4, 'from and until of two rows');
+    await shootBoth(page, 'bulk preview in tokyo time');
+    assert.deepEqual(errors, []);
+  });
+
+  it('the users, user and audit pages fit a 390 px screen; the navigation leads to the batch of passes', async () => {
+    const { page, errors } = await administrator();
+    await openConsole(page, '/admin/users');
+    await expectNoSidewaysScroll(page, 'the users list');
+    const ann = (await server.cli(['user', 'show', 'ann'])).id;
+    await openConsole(page, `/admin/users/${ann}`);
+    assert.ok(await page.locator('#methods tbody tr').count() >= 1, 'ann has a passkey');
+    await expectNoSidewaysScroll(page, 'the user page');
+    await shootBoth(page, 'user page with methods');
+    await openConsole(page, '/admin/audit');
+    await expectNoSidewaysScroll(page, 'the audit trail');
+
+    // The audit trail pages, and its filters survive the paging.
+    await page.getByLabel('Action').fill('user.');
+    await Promise.all([waitForPath(page, '/admin/audit'), page.click('#audit-apply')]);
+    await Promise.all([waitForPath(page, '/admin/audit'), page.click('#older')]);
+    assert.equal(here(page).searchParams.get('action'), 'user.', 'the older page kept the filter');
+    assert.equal(await page.getByLabel('Action').inputValue(), 'user.');
+    await expectNoSidewaysScroll(page, 'an older page of the audit trail');
+    await shootBoth(page, 'audit older page filtered');
+
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    await Promise.all([waitForPath(page, '/admin/passes/bulk'), nav.getByRole('link', { name: 'Passes for a batch' }).click()]);
+    assert.equal(await nav.getByRole('link', { name: 'Passes for a batch' }).getAttribute('aria-current'), 'page');
+    await expectNoSidewaysScroll(page, 'the batch of passes');
+    await shootBoth(page, 'bulk from the navigation');
+    assert.deepEqual(errors, []);
   });
 });

@@ -3,11 +3,13 @@
 mod delivery;
 mod env;
 mod proxies;
+mod scim;
 mod show;
 mod traces;
 
 pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
+pub use scim::{ScimSettings, StartPassRecipient, StartTime};
 pub use traces::{OtlpEndpoint, TraceSettings};
 
 use std::collections::BTreeSet;
@@ -47,6 +49,8 @@ pub struct Config {
     /// Mail through the organisation's SMTP server.
     pub smtp: SmtpSettings,
     pub traces: TraceSettings,
+    /// Provisioning: the pass a start date asks for.
+    pub scim: ScimSettings,
 }
 
 /// Webhook delivery.
@@ -162,6 +166,7 @@ impl Default for Config {
             reveal: RevealSettings::default(),
             smtp: SmtpSettings::default(),
             traces: TraceSettings::default(),
+            scim: ScimSettings::default(),
         }
     }
 }

@@ -74,6 +74,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let metrics = crate::metrics::spawn(&state).await?;
     let logouts = crate::oidc::backchannel::spawn(state.oidc.clone());
     let webhooks = crate::webhooks::deliver::spawn(state.clone());
+    let start_passes = crate::scim::start_pass::spawn(state.clone());
     connections::serve(
         listener,
         crate::app(state),
@@ -86,6 +87,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     purge.abort();
     logouts.abort();
     webhooks.abort();
+    start_passes.abort();
     if let Some(mail) = mail {
         mail.abort();
     }

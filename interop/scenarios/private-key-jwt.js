@@ -1,8 +1,8 @@
 'use strict';
-// private_key_jwt: openid-client authenticates with a key pair jose made (RS256, ES256) — the client
-// registers only the public JWK Set, and proves itself at /token and /introspect with signed assertions.
-// Ed25519 keys are left out: openid-client labels their assertions `alg: Ed25519` (RFC 9864), which tapid
-// does not accept yet (it takes `EdDSA`; see the README).
+// private_key_jwt: openid-client authenticates with a key pair jose made (RS256, ES256, Ed25519) — the
+// client registers only the public JWK Set, and proves itself at /token and /introspect with signed
+// assertions. jose labels an Ed25519 key and its assertions `alg: Ed25519` (RFC 9864's fully specified
+// name), which tapid takes beside `EdDSA`.
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,7 +13,7 @@ async function run(t, { server, version }) {
   const oidc = await import('openid-client');
   const jose = await import('jose');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapid-pkjwt-'));
-  for (const alg of ['RS256', 'ES256']) {
+  for (const alg of ['RS256', 'ES256', 'Ed25519']) {
     const id = `pkjwt-${alg.toLowerCase()}`;
     const kid = `${id}-key`;
     const { publicKey, privateKey } = await jose.generateKeyPair(alg);

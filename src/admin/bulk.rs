@@ -15,6 +15,7 @@ use super::guard::{Admin, Nav, with_status};
 use super::views::when;
 use crate::error::AppError;
 use crate::pages::PageError;
+use crate::pages::time::Moment;
 use crate::secrets;
 use crate::session;
 use crate::state::AppState;
@@ -29,8 +30,8 @@ pub struct RowLine {
     row: usize,
     username: String,
     error: Option<String>,
-    start: String,
-    end: String,
+    start: Option<Moment>,
+    end: Option<Moment>,
     zone: String,
     one_time: String,
     replaces: bool,
@@ -58,8 +59,8 @@ fn lines(report: &BulkReport) -> Vec<RowLine> {
             row: r.row,
             username: r.username.clone(),
             error: r.error.clone(),
-            start: r.start.map(when).unwrap_or_default(),
-            end: r.end.map(when).unwrap_or_default(),
+            start: r.start.map(when),
+            end: r.end.map(when),
             zone: r.time_zone.clone().unwrap_or_default(),
             one_time: match r.one_time {
                 Some(true) => "one time".into(),
@@ -74,7 +75,7 @@ fn lines(report: &BulkReport) -> Vec<RowLine> {
 
 fn view(admin: &Admin, csv: String, stage: &'static str) -> BulkView {
     BulkView {
-        nav: admin.nav("users"),
+        nav: admin.nav("bulk"),
         csv,
         error: None,
         stage,

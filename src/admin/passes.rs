@@ -16,6 +16,7 @@ use super::shown_once::{self, AlreadyShownView, Secret};
 use super::users::ShownQuery;
 use super::views::when;
 use crate::error::AppError;
+use crate::pages::time::Moment;
 use crate::pages::{PageError, see_other};
 use crate::state::AppState;
 use crate::tap::{self, IssueRequest, Policy};
@@ -137,8 +138,8 @@ pub struct IssuedView {
     username: String,
     passcode: String,
     groups: Vec<String>,
-    start: String,
-    end: String,
+    start: Moment,
+    end: Moment,
     one_time: bool,
     starts_later: bool,
 }

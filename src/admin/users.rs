@@ -171,9 +171,7 @@ pub async fn user_get(
     if methods.iter().any(|m| m.pass.is_some()) {
         let issued = audit::passes_issued(&state.db, &user.id).await?;
         for pass in methods.iter_mut().filter_map(|m| m.pass.as_mut()) {
-            pass.issued = issued
-                .get(&pass.id)
-                .map(|e| format!("issued {} by {}", when(e.at), e.actor_text()));
+            pass.issued = issued.get(&pass.id).map(|e| (when(e.at), e.actor_text()));
         }
     }
     let person = match user.display_name.as_deref() {

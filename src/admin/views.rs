@@ -1,19 +1,43 @@
 //! What console pages show of users, methods, passes and events: formatted once, here.
 
+use std::fmt;
+
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 use super::service::audit::AuditEvent;
 use crate::directory::{Role, User};
 use crate::methods::Method;
+use crate::pages::time::Moment;
 use crate::tap::{PassView, Reason};
 
-pub fn when(at: OffsetDateTime) -> String {
-    at.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+/// A time as a page shows it: a `<time>` in UTC that `static/time.js` rewrites in the reader's zone.
+pub fn when(at: OffsetDateTime) -> Moment {
+    Moment::new(at)
 }
+
+/// A time that may not have happened yet: the time, or a word ("Never").
+pub enum Maybe {
+    At(Moment),
+    Not(&'static str),
+}
+
+impl Maybe {
+    pub fn or(at: Option<OffsetDateTime>, word: &'static str) -> Self {
+        at.map_or(Maybe::Not(word), |at| Maybe::At(when(at)))
+    }
+}
+
+impl fmt::Display for Maybe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Maybe::At(moment) => moment.fmt(f),
+            // Words tapid writes itself: nothing to escape.
+            Maybe::Not(word) => f.write_str(word),
+        }
+    }
+}
+
+impl askama::filters::HtmlSafe for Maybe {}
 
 pub struct UserLine {
     pub id: String,
@@ -43,8 +67,8 @@ pub struct MethodLine {
     pub id: String,
     pub kind: &'static str,
     pub name: String,
-    pub created: String,
-    pub last_used: String,
+    pub created: Moment,
+    pub last_used: Maybe,
     pub with_tap: bool,
     /// The pass it was registered under, when that was recorded.
     pub pass: Option<PassRef>,
@@ -54,9 +78,9 @@ pub struct MethodLine {
 pub struct PassRef {
     pub id: String,
     pub short: String,
-    /// "issued 2026-12-01 09:00 UTC by helpdesk", from the audit trail (pass rows do not outlive
-    /// their replacement).
-    pub issued: Option<String>,
+    /// When and by whom it was issued, from the audit trail (pass rows do not outlive their
+    /// replacement).
+    pub issued: Option<(Moment, String)>,
 }
 
 impl PassRef {
@@ -76,7 +100,7 @@ impl From<&Method> for MethodLine {
             kind: m.kind.label(),
             name: m.name.clone(),
             created: when(m.created_at),
-            last_used: m.last_used_at.map(when).unwrap_or_else(|| "Never".into()),
+            last_used: Maybe::or(m.last_used_at, "Never"),
             with_tap: m.registered_with_tap,
             pass: m.tap_id.as_deref().map(PassRef::new),
         }
@@ -87,12 +111,12 @@ pub struct PassLine {
     pub usable: bool,
     /// Its state as a sentence ("Not usable. It was for one use and has been used.").
     pub state: String,
-    pub start: String,
-    pub end: String,
+    pub start: Moment,
+    pub end: Moment,
     pub one_time: bool,
     pub created_by: String,
-    pub created: String,
-    pub last_used: String,
+    pub created: Moment,
+    pub last_used: Maybe,
     pub failed_attempts: i64,
     pub revoked: bool,
 }
@@ -133,7 +157,7 @@ impl From<&PassView> for PassLine {
                 .clone()
                 .unwrap_or_else(|| p.created_by.kind.clone()),
             created: when(p.created_at),
-            last_used: p.last_used.map(when).unwrap_or_else(|| "Never".into()),
+            last_used: Maybe::or(p.last_used, "Never"),
             failed_attempts: p.failed_attempts,
             revoked: p.revoked_at.is_some(),
         }
@@ -142,7 +166,7 @@ impl From<&PassView> for PassLine {
 
 pub struct EventLine {
     pub seq: i64,
-    pub when: String,
+    pub when: Moment,
     /// What happened, as a sentence.
     pub sentence: String,
     pub actor: String,

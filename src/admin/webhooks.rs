@@ -12,6 +12,7 @@ use super::form::Fields;
 use super::guard::{Admin, Nav, done};
 use super::shown_once::{self, AlreadyShownView, Secret};
 use super::users::{DoneQuery, ShownQuery};
+use super::views::Maybe;
 use crate::pages::{PageError, see_other};
 use crate::state::AppState;
 use crate::webhooks::endpoints::{self, Endpoint, NewEndpoint};
@@ -29,18 +30,12 @@ pub struct WebhooksView {
 /// An endpoint with its times as shown.
 pub struct Row {
     e: Endpoint,
-    last_attempt: String,
-    last_success: String,
+    last_attempt: Maybe,
+    last_success: Maybe,
 }
 
-fn shown(at: Option<time::OffsetDateTime>) -> String {
-    at.map_or_else(
-        || "never".into(),
-        |t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
-        },
-    )
+fn shown(at: Option<time::OffsetDateTime>) -> Maybe {
+    Maybe::or(at, "never")
 }
 
 pub async fn webhooks_get(

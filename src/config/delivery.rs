@@ -83,6 +83,9 @@ pub struct SmtpSettings {
     pub helpdesk_contact: String,
     /// Seconds the server has for one message.
     pub timeout_seconds: NonZeroU32,
+    /// PEM file of CA certificates to trust for the server's certificate, besides the system's
+    /// (an organisation's own CA).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SmtpSettings {
@@ -96,6 +99,7 @@ impl Default for SmtpSettings {
             from: "tapid <tapid@localhost>".into(),
             helpdesk_contact: "your helpdesk".into(),
             timeout_seconds: NonZeroU32::new(10).expect("non-zero"),
+            ca_file: None,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod reveal;
 pub mod sessions;
 pub mod settings;
+pub mod start_passes;
 pub mod tap_policy;
 pub mod throttle;
 pub mod tokens;

@@ -16,22 +16,23 @@ pub struct UserProfileRow {
     pub time_zone: Option<String>,
     pub email_type: Option<String>,
     pub email_primary: Option<i64>,
+    pub start_date: Option<String>,
     pub updated_at: i64,
 }
 
 const USER_COLUMNS: &str = "user_id, external_id, given_name, family_name, employee_number, \
-     department, manager_id, time_zone, email_type, email_primary, updated_at";
+     department, manager_id, time_zone, email_type, email_primary, start_date, updated_at";
 
 /// Inserts or replaces a user's profile.
 pub async fn put_user(tx: &mut Tx, row: &UserProfileRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "INSERT INTO user_profiles ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+        "INSERT INTO user_profiles ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (user_id) DO UPDATE SET external_id = excluded.external_id, \
          given_name = excluded.given_name, family_name = excluded.family_name, \
          employee_number = excluded.employee_number, department = excluded.department, \
          manager_id = excluded.manager_id, time_zone = excluded.time_zone, \
          email_type = excluded.email_type, email_primary = excluded.email_primary, \
-         updated_at = excluded.updated_at"
+         start_date = excluded.start_date, updated_at = excluded.updated_at"
     ))
     .bind(&row.user_id)
     .bind(&row.external_id)
@@ -43,6 +44,7 @@ pub async fn put_user(tx: &mut Tx, row: &UserProfileRow) -> Result<(), sqlx::Err
     .bind(&row.time_zone)
     .bind(&row.email_type)
     .bind(row.email_primary)
+    .bind(&row.start_date)
     .bind(row.updated_at)
     .execute(&mut **tx)
     .await?;

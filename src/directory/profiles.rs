@@ -22,6 +22,8 @@ pub struct UserProfile {
     pub email_type: Option<String>,
     /// Whether the HR system marked it primary, when it said.
     pub email_primary: Option<bool>,
+    /// The day the person starts, as the HR system sent it (SCIM, tapid's extension `startDate`).
+    pub start_date: Option<String>,
 }
 
 impl UserProfile {
@@ -36,6 +38,7 @@ impl UserProfile {
             time_zone: row.time_zone,
             email_type: row.email_type,
             email_primary: row.email_primary.map(|p| p != 0),
+            start_date: row.start_date,
         }
     }
 
@@ -50,6 +53,7 @@ impl UserProfile {
             ("manager", &self.manager_id),
             ("timezone", &self.time_zone),
             ("emails.type", &self.email_type),
+            ("startDate", &self.start_date),
         ];
         for (name, value) in fields {
             check_text(name, value.as_deref())?;
@@ -125,6 +129,7 @@ pub async fn set_user(
         ("manager_id", &before.manager_id, &profile.manager_id),
         ("time_zone", &before.time_zone, &profile.time_zone),
         ("email_type", &before.email_type, &profile.email_type),
+        ("start_date", &before.start_date, &profile.start_date),
     ];
     for (name, old, new) in pairs {
         if old != new {
@@ -145,6 +150,7 @@ pub async fn set_user(
         time_zone: profile.time_zone.clone(),
         email_type: profile.email_type.clone(),
         email_primary: profile.email_primary.map(i64::from),
+        start_date: profile.start_date.clone(),
         updated_at: db::ts(db::now()),
     };
     db::profiles::put_user(&mut tx, &row).await?;

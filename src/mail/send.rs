@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::Mail;
@@ -25,6 +26,30 @@ pub struct Transport {
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct SmtpConfigError(String);
+
+/// With `smtp.ca_file`: TLS as `smtp.security` says, trusting that file's CAs besides the system's.
+fn tls_with_own_ca(settings: &SmtpSettings, host: &str) -> Result<Option<Tls>, SmtpConfigError> {
+    let Some(path) = &settings.ca_file else {
+        return Ok(None);
+    };
+    let bad = |why: String| SmtpConfigError(format!("invalid value for `smtp.ca_file`: {why}"));
+    let pem = std::fs::read(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let cert = Certificate::from_pem(&pem)
+        .ok()
+        .filter(|_| pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"))
+        .ok_or_else(|| bad(format!("{} holds no PEM certificate", path.display())))?;
+    let parameters = TlsParameters::builder(host.to_string())
+        .add_root_certificate(cert)
+        .build_rustls()
+        .map_err(|e| bad(e.to_string()))?;
+    match settings.security {
+        SmtpSecurity::Starttls => Ok(Some(Tls::Required(parameters))),
+        SmtpSecurity::Tls => Ok(Some(Tls::Wrapper(parameters))),
+        SmtpSecurity::None => Err(SmtpConfigError(
+            "`smtp.ca_file` needs `smtp.security` starttls or tls".into(),
+        )),
+    }
+}
 
 impl Transport {
     /// `None` when mail is off (`smtp.host` unset).
@@ -51,6 +76,9 @@ impl Transport {
             .timeout(Some(Duration::from_secs(
                 settings.timeout_seconds.get().into(),
             )));
+        if let Some(tls) = tls_with_own_ca(settings, host)? {
+            builder = builder.tls(tls);
+        }
         match (&settings.user, &settings.password) {
             (Some(user), Some(password)) => {
                 let password = sealer

@@ -14,10 +14,10 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 use crate::config::RevealConfirm;
 use crate::error::AppError;
+use crate::pages::time::Moment;
 use crate::pages::{ClientAddress, PageError};
 use crate::session::{self, Phr, Refusal};
 use crate::state::AppState;
@@ -28,11 +28,9 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/reveal/{token}", get(reveal_get).post(reveal_post))
 }
 
-fn when(at: OffsetDateTime) -> String {
-    at.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+/// A time as these pages show it: in UTC, rewritten in the reader's zone by `static/time.js`.
+fn when(at: OffsetDateTime) -> Moment {
+    Moment::new(at)
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,7 +42,7 @@ struct ConfirmView {
     manager: bool,
     signed_in: String,
     error: Option<String>,
-    expires: String,
+    expires: Moment,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,7 +51,7 @@ struct ShownView {
     username: String,
     passcode: String,
     groups: Vec<String>,
-    ends: String,
+    ends: Moment,
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,6 +59,8 @@ struct ShownView {
 struct ClosedView {
     title: &'static str,
     message: String,
+    /// When the link was opened, for "It was opened on …".
+    opened: Option<Moment>,
 }
 
 /// Every answer of these pages: never cached, never sent as a referrer onwards.
@@ -76,13 +76,15 @@ fn private(status: StatusCode, page: impl IntoResponse) -> Response {
 }
 
 fn closed(state: LinkState) -> Response {
+    let opened = match state {
+        LinkState::Opened(at) => Some(when(at)),
+        _ => None,
+    };
     let (title, message) = match state {
-        LinkState::Opened(at) => (
+        LinkState::Opened(_) => (
             "This link was already opened",
-            format!(
-                "It was opened on {}, and shows the pass only once. If that was not you, tell whoever issued the pass now.",
-                when(at)
-            ),
+            "It shows the pass only once. If that was not you, tell whoever issued the pass now."
+                .into(),
         ),
         LinkState::Expired => (
             "This link has expired",
@@ -98,7 +100,14 @@ fn closed(state: LinkState) -> Response {
         ),
         LinkState::Ready => ("This link cannot be opened", String::new()),
     };
-    private(StatusCode::GONE, ClosedView { title, message })
+    private(
+        StatusCode::GONE,
+        ClosedView {
+            title,
+            message,
+            opened,
+        },
+    )
 }
 
 fn not_found() -> Response {
@@ -107,6 +116,7 @@ fn not_found() -> Response {
         ClosedView {
             title: "This link is not valid",
             message: "Check that the whole link was copied.".into(),
+            opened: None,
         },
     )
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::error::ScimError;
 use super::list::{ListQuery, MAX_RESULTS};
 use super::respond;
-use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, base_url, schemas};
+use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, TAPID_SCHEMA, USER_SCHEMA, base_url, schemas};
 use crate::state::AppState;
 
 pub async fn service_provider_config(State(state): State<AppState>) -> Response {
@@ -48,7 +48,10 @@ fn resource_types(base: &str) -> Vec<Value> {
             "endpoint": "/Users",
             "description": "People",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [{ "schema": ENTERPRISE_SCHEMA, "required": false }],
+            "schemaExtensions": [
+                { "schema": ENTERPRISE_SCHEMA, "required": false },
+                { "schema": TAPID_SCHEMA, "required": false },
+            ],
             "meta": { "resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User") },
         }),
         json!({

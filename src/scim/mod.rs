@@ -6,6 +6,7 @@
 //! - [`list`], [`patch`]: listing (filter, sort, paging, attributes) and PATCH;
 //! - [`users`], [`groups`]: the endpoints, over the admin service functions;
 //! - [`discovery`], [`schemas`]: ServiceProviderConfig, ResourceTypes, Schemas;
+//! - [`start_pass`]: the pass a start date (tapid's extension) asks for, issued when it comes in reach;
 //! - [`error`]: SCIM error documents with `scimType`.
 
 pub mod auth;
@@ -19,6 +20,7 @@ mod records;
 pub mod resource;
 mod respond;
 mod schemas;
+pub mod start_pass;
 mod users;
 
 use axum::Router;
@@ -31,6 +33,10 @@ pub const CONTENT_TYPE: &str = "application/scim+json";
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// tapid's own extension of User: `startDate`, the day the person starts (a pass is issued for it).
+pub const TAPID_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:tapid:2.0:User";
+/// The extensions of User tapid stores, in the order they are shown.
+pub const USER_EXTENSIONS: [&str; 2] = [ENTERPRISE_SCHEMA, TAPID_SCHEMA];
 pub const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// Lower-case prefix of the core schemas' URNs (paths under it are top-level attributes).

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::error::ScimError;
 use super::filter::{self, PatchPath};
 use super::resource::get_ci;
-use super::{CORE_PREFIX, ENTERPRISE_SCHEMA, PATCH_SCHEMA};
+use super::{CORE_PREFIX, PATCH_SCHEMA, USER_EXTENSIONS};
 
 /// Most operations in one request.
 pub const MAX_OPERATIONS: usize = 1000;
@@ -92,8 +92,16 @@ fn read_only(path: &PatchPath) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// An object an attribute lives in, and the attribute's key there (`None`: the whole extension).
-type Target<'a> = (&'a mut Map<String, Value>, Option<String>);
+/// What a path names in the object it lives in.
+enum Key {
+    /// An attribute, by its key there.
+    Attr(String),
+    /// A whole extension (its URN), in the resource.
+    Extension(&'static str),
+}
+
+/// An object an attribute lives in, and what the path names there.
+type Target<'a> = (&'a mut Map<String, Value>, Key);
 
 /// The object the path's attribute lives in (the resource or an extension's object), and the key
 /// of that attribute in it; `None` as key when the path names a whole extension.
@@ -112,21 +120,24 @@ fn container<'a>(
         .filter(|s| !s.starts_with(CORE_PREFIX))
     else {
         let key = existing_key(root, &path.attr.attr);
-        return Ok(Some((root, Some(key))));
+        return Ok(Some((root, Key::Attr(key))));
     };
     let whole = format!("{schema}:{}", path.attr.attr);
-    let (urn, attr) = if whole.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) {
-        (ENTERPRISE_SCHEMA, None)
-    } else if schema.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) {
-        (ENTERPRISE_SCHEMA, Some(path.attr.attr.clone()))
-    } else {
+    if let Some(urn) = USER_EXTENSIONS
+        .into_iter()
+        .find(|urn| whole.eq_ignore_ascii_case(urn))
+    {
+        return Ok(Some((root, Key::Extension(urn))));
+    }
+    let Some(urn) = USER_EXTENSIONS
+        .into_iter()
+        .find(|urn| schema.eq_ignore_ascii_case(urn))
+    else {
         return Err(ScimError::invalid_path(format!(
             "unknown schema `{schema}`"
         )));
     };
-    let Some(attr) = attr else {
-        return Ok(Some((root, None)));
-    };
+    let attr = path.attr.attr.clone();
     let urn_key = existing_key(root, urn);
     if !root.contains_key(&urn_key) {
         if !create {
@@ -137,7 +148,7 @@ fn container<'a>(
     match root.get_mut(&urn_key) {
         Some(Value::Object(inner)) => {
             let key = existing_key(inner, &attr);
-            Ok(Some((inner, Some(key))))
+            Ok(Some((inner, Key::Attr(key))))
         }
         _ => Err(ScimError::invalid_value(format!("{urn} must be an object"))),
     }
@@ -152,32 +163,43 @@ fn existing_key(object: &Map<String, Value>, name: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
+/// Merges (add) or sets (replace) a whole extension's attributes.
+fn set_extension(
+    object: &mut Map<String, Value>,
+    urn: &str,
+    value: Value,
+    op: Op,
+) -> Result<(), ScimError> {
+    let urn = existing_key(object, urn);
+    let Value::Object(values) = value else {
+        return Err(ScimError::invalid_value(
+            "an extension's value is an object",
+        ));
+    };
+    let entry = object
+        .entry(urn)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if op == Op::Replace || !entry.is_object() {
+        *entry = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = entry {
+        for (k, v) in values {
+            let k = existing_key(inner, &k);
+            inner.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
 fn set(resource: &mut Value, path: &PatchPath, value: Value, op: Op) -> Result<(), ScimError> {
     read_only(path)?;
     let Some((object, key)) = container(resource, path, true)? else {
         return Ok(());
     };
-    let Some(key) = key else {
+    let key = match key {
+        Key::Attr(key) => key,
         // The whole extension: merge (add) or set (replace) its attributes.
-        let urn = existing_key(object, ENTERPRISE_SCHEMA);
-        let Value::Object(values) = value else {
-            return Err(ScimError::invalid_value(
-                "an extension's value is an object",
-            ));
-        };
-        let entry = object
-            .entry(urn)
-            .or_insert_with(|| Value::Object(Map::new()));
-        if op == Op::Replace || !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        if let Value::Object(inner) = entry {
-            for (k, v) in values {
-                let k = existing_key(inner, &k);
-                inner.insert(k, v);
-            }
-        }
-        return Ok(());
+        Key::Extension(urn) => return set_extension(object, urn, value, op),
     };
     if let Some(filter) = &path.filter {
         let Some(Value::Array(items)) = object.get_mut(&key) else {
@@ -267,9 +289,12 @@ fn remove(resource: &mut Value, path: &PatchPath) -> Result<(), ScimError> {
     let Some((object, key)) = container(resource, path, false)? else {
         return Ok(());
     };
-    let Some(key) = key else {
-        object.retain(|k, _| !k.eq_ignore_ascii_case(ENTERPRISE_SCHEMA));
-        return Ok(());
+    let key = match key {
+        Key::Attr(key) => key,
+        Key::Extension(urn) => {
+            object.retain(|k, _| !k.eq_ignore_ascii_case(urn));
+            return Ok(());
+        }
     };
     if let Some(filter) = &path.filter {
         if let Some(Value::Array(items)) = object.get_mut(&key) {

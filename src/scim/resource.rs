@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
 use super::records::{GroupRecord, UserRecord};
-use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, TAPID_SCHEMA, USER_SCHEMA};
 use crate::db;
 use crate::directory::profiles::UserProfile;
 
@@ -97,6 +97,10 @@ pub fn user_json(record: &UserRecord, base: &str) -> Value {
     if !enterprise.is_empty() {
         schemas.push(json!(ENTERPRISE_SCHEMA));
         object.insert(ENTERPRISE_SCHEMA.into(), Value::Object(enterprise));
+    }
+    if let Some(start) = &profile.start_date {
+        schemas.push(json!(TAPID_SCHEMA));
+        object.insert(TAPID_SCHEMA.into(), json!({ "startDate": start }));
     }
     object.insert("schemas".into(), json!(schemas));
     let modified = db::ts(user.updated_at).max(record.profile_at.unwrap_or(0));
@@ -206,6 +210,11 @@ pub fn parse_user(body: &Value) -> Result<UserInput, ScimError> {
         Some(entry @ Value::Object(_)) => text(entry, "value", "manager.value")?,
         Some(_) => return Err(ScimError::invalid_value("manager must be an object")),
     };
+    let tapid = get_ci(body, TAPID_SCHEMA).cloned().unwrap_or(Value::Null);
+    let start_date = text(&tapid, "startDate", "startDate")?;
+    if let Some(start) = &start_date {
+        crate::tap::StartDate::parse(start).map_err(ScimError::invalid_value)?;
+    }
     let profile = UserProfile {
         external_id: text(body, "externalId", "externalId")?,
         given_name: text(&name, "givenName", "name.givenName")?,
@@ -216,6 +225,7 @@ pub fn parse_user(body: &Value) -> Result<UserInput, ScimError> {
         time_zone: text(body, "timezone", "timezone")?,
         email_type: email_type.filter(|_| email.is_some()),
         email_primary: email_primary.filter(|_| email.is_some()),
+        start_date,
     };
     Ok(UserInput {
         user_name,

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use super::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, TAPID_SCHEMA, USER_SCHEMA};
 
 /// One attribute definition.
 struct Attr {
@@ -149,6 +149,17 @@ fn enterprise(base: &str) -> Value {
     )
 }
 
+fn tapid(base: &str) -> Value {
+    schema(
+        TAPID_SCHEMA,
+        "TapidUser",
+        "What tapid does for a new person: on startDate (the calendar date as written, in the person's \
+         timezone) they get a Temporary Access Pass, its reveal link mailed to their manager or to them",
+        vec![attr("startDate", "dateTime")],
+        base,
+    )
+}
+
 fn group(base: &str) -> Value {
     schema(
         GROUP_SCHEMA,
@@ -169,5 +180,5 @@ fn group(base: &str) -> Value {
 
 /// Every schema served (`id`, `externalId` and `meta` are the common attributes of RFC 7643 §3.1).
 pub fn all(base: &str) -> Vec<Value> {
-    vec![user(base), enterprise(base), group(base)]
+    vec![user(base), enterprise(base), tapid(base), group(base)]
 }

@@ -183,6 +183,12 @@ async fn apply(
         )
         .await?;
     }
+    if input.profile.start_date != record.profile.start_date {
+        if let crate::tap::Authority::Client { id, .. } = authority {
+            let start = input.profile.start_date.as_deref();
+            super::start_pass::start_date_changed(state, id, &user.id, start).await?;
+        }
+    }
     load(state, &user.id).await
 }
 

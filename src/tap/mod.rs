@@ -29,12 +29,13 @@ pub mod signin;
 pub mod start;
 
 pub use authority::Authority;
-pub use issue::{IssueRequest, Issued, issue};
+pub use issue::{IssueRequest, Issued, MAX_START_AHEAD, issue};
 pub use pass::{PassView, Reason, show};
 pub use passcode::Passcode;
 pub use policy::Policy;
 pub use revoke::{Ended, revoke};
 pub use signin::{PassSignIn, TapRefused, check_passcode, spend_passcode};
+pub use start::{LocalStart, StartDate};
 
 /// A stored time as RFC 3339, for audit details.
 fn rfc3339(ts: i64) -> String {

@@ -61,6 +61,57 @@ impl LocalStart {
     }
 }
 
+/// A start date as an HR system sends it (SCIM `dateTime`): `2026-12-07`, or a date and time whose
+/// calendar date is taken as written — HR systems send a date as its midnight, often in UTC, and
+/// `2026-12-07T00:00:00Z` means the 7th wherever the person lives. The time of day is not used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartDate(Date);
+
+impl StartDate {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let value = value.trim();
+        let bad = || {
+            format!(
+                "startDate `{value}`: a date (2026-12-07) or an xsd:dateTime (2026-12-07T00:00:00Z)"
+            )
+        };
+        let date = value
+            .get(..10)
+            .and_then(|d| d.parse::<Date>().ok())
+            .ok_or_else(bad)?;
+        let rest = &value[10..];
+        let well_formed = rest.is_empty()
+            || (rest.starts_with(['T', 't'])
+                && (value.parse::<jiff::Timestamp>().is_ok() || value.parse::<DateTime>().is_ok()));
+        if !well_formed {
+            return Err(bad());
+        }
+        Ok(Self(date))
+    }
+
+    pub fn date(&self) -> Date {
+        self.0
+    }
+
+    /// `hour:minute` on this date in `zone`.
+    pub fn at(&self, hour: u8, minute: u8, zone: &str) -> Result<LocalStart, String> {
+        let mut start = LocalStart::morning_of(self.0, zone)?;
+        let time = Time::new(hour as i8, minute as i8, 0, 0)
+            .map_err(|_| format!("{hour:02}:{minute:02} is not a time of day"))?;
+        start.at = self.0.to_datetime(time);
+        Ok(start)
+    }
+
+    /// The end of this date in `zone` (the start of the next day).
+    pub fn day_end(&self, zone: &str) -> Result<OffsetDateTime, String> {
+        let next = self
+            .0
+            .tomorrow()
+            .map_err(|_| "the start date is out of range".to_string())?;
+        LocalStart::morning_of(next, zone)?.instant()
+    }
+}
+
 fn parse_local(text: &str) -> Option<DateTime> {
     if text.len() == 10 {
         return text
@@ -98,6 +149,44 @@ mod tests {
         assert_eq!(
             at("2026-12-07", "America/New_York").to_string(),
             "2026-12-07 5:00:00.0 +00:00:00"
+        );
+    }
+
+    #[test]
+    fn a_start_date_is_the_calendar_date_as_written_whatever_the_offset() {
+        for value in [
+            "2026-12-07",
+            "2026-12-07T00:00:00Z",
+            "2026-12-07T00:00:00.000000+00:00",
+            "2026-12-07T23:30:00-05:00",
+            "2026-12-07T09:00:00",
+        ] {
+            let date = StartDate::parse(value).unwrap().date();
+            assert_eq!(date.to_string(), "2026-12-07", "{value}");
+        }
+        for bad in [
+            "2026-12-7",
+            "07/12/2026",
+            "2026-02-30",
+            "2026-12-07 garbage",
+            "",
+            "tomorrow",
+        ] {
+            assert!(StartDate::parse(bad).is_err(), "{bad:?}");
+        }
+        let start = StartDate::parse("2026-12-07T00:00:00Z").unwrap();
+        assert_eq!(
+            start
+                .at(8, 0, "America/New_York")
+                .unwrap()
+                .instant()
+                .unwrap()
+                .to_string(),
+            "2026-12-07 13:00:00.0 +00:00:00"
+        );
+        assert_eq!(
+            start.day_end("Europe/Berlin").unwrap().to_string(),
+            "2026-12-07 23:00:00.0 +00:00:00"
         );
     }
 

@@ -4,12 +4,16 @@ the envelope, who authenticated, the raw message and its parsed headers and part
 `ready` once listening and stops when its standard input closes.
 
     smtp_sink.py PORT OUT_DIR [USER PASSWORD]
+
+With SINK_TLS=starttls (STARTTLS offered and required before MAIL) or SINK_TLS=implicit (TLS from the
+first byte), it presents the certificate SINK_CERT with key SINK_KEY (PEM files).
 """
 
 import email
 import email.policy
 import json
 import os
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -67,6 +71,16 @@ def main():
     kwargs = {}
     if user:
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    tls = os.environ.get("SINK_TLS")
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(os.environ["SINK_CERT"], os.environ["SINK_KEY"])
+        if tls == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        elif tls == "implicit":
+            kwargs.update(ssl_context=context)
+        else:
+            sys.exit("SINK_TLS is starttls or implicit")
     controller = Controller(Sink(out), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("ready", flush=True)

@@ -48,7 +48,13 @@ pub fn check_set(json: &str) -> Result<JwkSet, String> {
     if json.len() > MAX_JWKS_BYTES {
         return Err(format!("larger than {MAX_JWKS_BYTES} bytes"));
     }
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|_| "not JSON")?;
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|_| "not JSON")?;
+    // RFC 9864 names EdDSA with Ed25519 fully as `Ed25519`; the JWT library knows it as `EdDSA`.
+    if let Some(keys) = value["keys"].as_array_mut() {
+        for key in keys.iter_mut().filter(|k| k["alg"] == "Ed25519") {
+            key["alg"] = "EdDSA".into();
+        }
+    }
     let keys = value["keys"].as_array().ok_or("no `keys` array")?;
     if keys.is_empty() || keys.len() > MAX_KEYS {
         return Err(format!("it must hold 1 to {MAX_KEYS} keys"));

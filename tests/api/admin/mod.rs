@@ -13,6 +13,7 @@ mod console_admin;
 mod console_bulk;
 mod console_helpdesk;
 mod console_shown_once;
+mod console_times;
 mod console_wording;
 mod disabled_user_pass;
 mod method_pass;

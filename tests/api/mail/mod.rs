@@ -3,7 +3,8 @@
 //! passcode; the SMTP password is sealed; a mail server that is down holds up nothing and gets the
 //! mail once it is back.
 
-mod sink;
+pub mod sink;
+mod tls;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,6 +21,28 @@ use crate::ops::process;
 use sink::{Sink, free_port, part};
 
 const HELPDESK: &str = "the IT helpdesk on +49 30 1234 5678";
+
+/// An app configured by `configure` (its `smtp.*`), with the outbox's worker running as `tapid serve`
+/// runs it.
+pub async fn mailing_app(
+    configure: impl FnOnce(&mut tapid::config::Config),
+) -> (crate::helpers::TestApp, tokio::task::JoinHandle<()>) {
+    let app = spawn_app_with(configure).await;
+    let sealer = std::sync::Arc::new(app.sealer());
+    let transport = tapid::mail::send::Transport::from_config(&app.config.smtp, &sealer)
+        .unwrap()
+        .expect("smtp.host is set");
+    tapid::db::mail::set_enabled(app.db.pool(), true)
+        .await
+        .unwrap();
+    let worker = tapid::mail::worker::spawn(
+        app.db.clone(),
+        sealer,
+        std::sync::Arc::new(app.config.clone()),
+        transport,
+    );
+    (app, worker)
+}
 
 /// `tapid smtp seal-password`, the password on standard input.
 async fn seal_password(env: &[(&str, &str)], password: &str) -> String {
@@ -204,26 +227,13 @@ async fn a_mailed_reveal_link_and_the_notices_arrive_without_the_passcode() {
 #[tokio::test]
 async fn a_mail_server_that_is_down_holds_up_no_sign_in_and_gets_the_mail_once_back() {
     let port = free_port();
-    let app = spawn_app_with(|c| {
+    let (app, worker) = mailing_app(|c| {
         c.smtp.host = Some("127.0.0.1".into());
         c.smtp.port = Some(port);
         c.smtp.security = tapid::config::SmtpSecurity::None;
         c.smtp.timeout_seconds = std::num::NonZeroU32::new(2).unwrap();
     })
     .await;
-    let sealer = std::sync::Arc::new(app.sealer());
-    let transport = tapid::mail::send::Transport::from_config(&app.config.smtp, &sealer)
-        .unwrap()
-        .unwrap();
-    tapid::db::mail::set_enabled(app.db.pool(), true)
-        .await
-        .unwrap();
-    let worker = tapid::mail::worker::spawn(
-        app.db.clone(),
-        sealer,
-        std::sync::Arc::new(app.config.clone()),
-        transport,
-    );
     let mut new = directory::NewUser::named(directory::Username::parse("bob").unwrap());
     new.email = Some(directory::Email::parse("bob@example.test").unwrap());
     directory::users::create(&app.db, &Actor::Cli, new)
@@ -259,5 +269,42 @@ async fn a_mail_server_that_is_down_holds_up_no_sign_in_and_gets_the_mail_once_b
     sink.wait_for("A Temporary Access Pass was issued for you")
         .await;
     sink.wait_for("Your Temporary Access Pass was used").await;
+    worker.abort();
+}
+
+#[tokio::test]
+async fn a_person_is_told_by_mail_when_a_method_is_added_and_when_one_is_removed_and_by_whom() {
+    let sink = Sink::start(free_port(), None).await;
+    let (app, worker) = mailing_app(|c| {
+        c.smtp.host = Some("127.0.0.1".into());
+        c.smtp.port = Some(sink.addr.port());
+        c.smtp.security = tapid::config::SmtpSecurity::None;
+        c.smtp.helpdesk_contact = HELPDESK.into();
+    })
+    .await;
+    let mut new = directory::NewUser::named(directory::Username::parse("bob").unwrap());
+    new.email = Some(directory::Email::parse("bob@example.test").unwrap());
+    directory::users::create(&app.db, &Actor::Cli, new)
+        .await
+        .unwrap();
+    let passcode = app.arrange_pass("bob", true).await;
+    app.sign_in_with_tap_from("/login", "bob", &passcode).await;
+    app.enrol_totp_in_session().await;
+
+    let added = sink.wait_for("was added to your account").await;
+    assert_eq!(added["rcpt_tos"][0], "bob@example.test");
+    let text = part(&added, "text/plain");
+    assert!(
+        text.contains("authenticator app") && text.contains(HELPDESK),
+        "{text}"
+    );
+    assert!(part(&added, "text/html").contains("If this was not you"));
+
+    app.cli(&["method", "remove", "bob", "--all"]).await.ok();
+    let removed = sink.wait_for("was removed from your account").await;
+    assert_eq!(removed["rcpt_tos"][0], "bob@example.test");
+    let text = part(&removed, "text/plain");
+    assert!(text.contains("removed from your account by"), "{text}");
+    assert!(text.contains(&format!("If this was not you, call {HELPDESK} now.")));
     worker.abort();
 }

@@ -55,6 +55,97 @@ pub struct Sink {
     _child: tokio::process::Child,
 }
 
+/// A certificate authority of the test's own and a server certificate it signed for `localhost`,
+/// made with Debian's `openssl`.
+pub struct TestCerts {
+    dir: tempfile::TempDir,
+}
+
+impl TestCerts {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("openssl (Debian's package) runs");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        run(&[
+            &["req", "-x509"][..],
+            &key,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=tapid test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        ]
+        .concat());
+        run(&[
+            &["req"][..],
+            &key,
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        ]
+        .concat());
+        std::fs::write(
+            dir.path().join("server.ext"),
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ]);
+        Self { dir }
+    }
+
+    /// The CA certificate (PEM) a client must trust.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+}
+
 /// A free port on the loopback interface.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -67,12 +158,31 @@ pub fn free_port() -> u16 {
 impl Sink {
     /// Listens on `port`; with `login`, accepts mail only after AUTH with that user and password.
     pub async fn start(port: u16, login: Option<(&str, &str)>) -> Sink {
+        Self::start_with(port, login, None).await
+    }
+
+    /// As [`Sink::start`], speaking TLS as `tls` says (`starttls` or `implicit`) with `cert`.
+    pub async fn start_tls(port: u16, tls: &str, cert: &TestCerts) -> Sink {
+        Self::start_with(port, None, Some((tls, cert))).await
+    }
+
+    async fn start_with(
+        port: u16,
+        login: Option<(&str, &str)>,
+        tls: Option<(&str, &TestCerts)>,
+    ) -> Sink {
         let out = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let mut command = tokio::process::Command::new(python());
         command.arg(script).arg(port.to_string()).arg(out.path());
         if let Some((user, password)) = login {
             command.args([user, password]);
+        }
+        if let Some((mode, certs)) = tls {
+            command
+                .env("SINK_TLS", mode)
+                .env("SINK_CERT", certs.dir.path().join("server.pem"))
+                .env("SINK_KEY", certs.dir.path().join("server.key"));
         }
         let mut child = command
             .stdin(Stdio::piped())

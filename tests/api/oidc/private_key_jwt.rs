@@ -170,9 +170,85 @@ async fn discovery_publishes_private_key_jwt_and_its_algorithms() {
         );
         assert_eq!(
             doc[format!("{endpoint}_endpoint_auth_signing_alg_values_supported")],
-            json!(["RS256", "ES256", "EdDSA"])
+            json!(["RS256", "ES256", "EdDSA", "Ed25519"])
         );
     }
+}
+
+/// An assertion signed by an Ed25519 key and labelled `alg: Ed25519` (RFC 9864's fully specified name,
+/// as openid-client and jose write it), which the JWT library tapid uses cannot sign.
+fn sign_ed25519(pair: &Ed25519KeyPair, kid: &str, claims: &Value) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let message = format!(
+        "{}.{}",
+        b64(&json!({ "alg": "Ed25519", "typ": "JWT", "kid": kid })),
+        b64(claims)
+    );
+    let signature = pair.sign(message.as_bytes());
+    format!(
+        "{message}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature.as_ref())
+    )
+}
+
+#[tokio::test]
+async fn an_assertion_labelled_alg_ed25519_authenticates_and_meets_every_rule_of_the_others() {
+    use aws_lc_rs::signature::KeyPair;
+    use base64::Engine;
+    let app = spawn_app().await;
+    let pair = Ed25519KeyPair::generate().unwrap();
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+    // Registered as jose exports it, with the fully specified algorithm name.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    let set = json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": "ed", "alg": "Ed25519", "use": "sig" }] });
+    std::fs::write(&path, set.to_string()).unwrap();
+    app.cli(&[
+        "client",
+        "add",
+        "edsvc",
+        "--grant",
+        "client_credentials",
+        "--jwks",
+        path.to_str().unwrap(),
+    ])
+    .await
+    .ok();
+
+    let good = claims(&app, "edsvc");
+    let assertion = sign_ed25519(&pair, "ed", &good);
+    let (status, body) = token_with(&app, &assertion).await;
+    assert_eq!(status, 200, "{body}");
+    refused(&app, &assertion, "jti was already used").await;
+
+    let other = Ed25519KeyPair::generate().unwrap();
+    let forged = sign_ed25519(&other, "ed", &claims(&app, "edsvc"));
+    refused(&app, &forged, "does not verify").await;
+    let mut tampered = assertion.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    refused(&app, &tampered, "does not verify").await;
+    let cases = [
+        ("aud", json!("https://other.example.com/token"), "aud"),
+        ("exp", json!(now() - 120), "expired"),
+        ("nbf", json!(now() + 300), "not valid yet"),
+        ("iss", json!("someone-else"), "iss must be the client id"),
+        ("exp", json!(now() + 3600), "lives too long"),
+    ];
+    for (claim, value, why) in cases {
+        let mut c = claims(&app, "edsvc");
+        c[claim] = value;
+        refused(&app, &sign_ed25519(&pair, "ed", &c), why).await;
+    }
+    let mut no_jti = claims(&app, "edsvc");
+    no_jti.as_object_mut().unwrap().remove("jti");
+    refused(&app, &sign_ed25519(&pair, "ed", &no_jti), "jti").await;
+    refused(
+        &app,
+        &sign_ed25519(&pair, "nope", &claims(&app, "edsvc")),
+        "kid",
+    )
+    .await;
 }
 
 #[tokio::test]

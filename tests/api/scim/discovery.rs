@@ -41,7 +41,7 @@ async fn discovery_describes_users_groups_the_enterprise_extension_and_the_featu
         .iter()
         .map(|s| s["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [USER, ENTERPRISE, GROUP]);
+    assert_eq!(ids, [USER, ENTERPRISE, super::TAPID, GROUP]);
     let user = app
         .scim(Method::GET, &format!("/Schemas/{USER}"), "", None)
         .await

@@ -5,6 +5,7 @@ mod access;
 mod discovery;
 mod groups;
 mod lists;
+mod start_pass;
 mod users;
 
 use reqwest::Method;
@@ -16,6 +17,7 @@ use crate::helpers::admin::ApiAnswer;
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const TAPID: &str = "urn:ietf:params:scim:schemas:extension:tapid:2.0:User";
 pub const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 impl TestApp {

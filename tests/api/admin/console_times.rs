@@ -1,0 +1,138 @@
+//! Every time a person reads on the console and the reveal pages is a `<time datetime="…Z">` whose text
+//! is the time in UTC, labelled so, with the time left or past — what `static/time.js` rewrites in the
+//! reader's own zone (the browser journey `e2e/console-scale.test.js` checks that part). The API keeps
+//! RFC 3339 in UTC.
+
+use std::num::NonZeroU32;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tapid::audit::Actor;
+use tapid::config::RevealConfirm;
+use tapid::directory::Role;
+use tapid::directory::profiles::{self, UserProfile};
+use tapid::tap::IssueRequest;
+
+use crate::helpers::signin::form_field;
+use crate::helpers::{TestApp, spawn_app_with};
+
+/// The `<time data-local>` elements of a page, as (datetime, text); every one in UTC, labelled, with
+/// how far away it is.
+fn local_times(html: &str) -> Vec<(String, String)> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse("time[data-local]").unwrap();
+    let times: Vec<(String, String)> = document
+        .select(&selector)
+        .map(|t| {
+            (
+                t.value().attr("datetime").unwrap_or_default().to_string(),
+                t.text().collect::<String>(),
+            )
+        })
+        .collect();
+    for (iso, text) in &times {
+        assert!(
+            iso.len() == 20 && iso.ends_with('Z'),
+            "RFC 3339 in UTC: {iso}"
+        );
+        let utc = format!("{} {} UTC, ", &iso[..10], &iso[11..16]);
+        assert!(text.starts_with(&utc), "`{text}` is {iso} in UTC, labelled");
+        let rest = &text[utc.len()..];
+        assert!(
+            rest.starts_with("in ") || rest.ends_with(" ago") || rest == "just now",
+            "`{text}` says how far away it is"
+        );
+    }
+    times
+}
+
+async fn page(browser: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = browser.get(path).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn console_and_reveal_pages_show_times_as_utc_time_elements_for_the_script() {
+    let app = spawn_app_with(|c| {
+        c.reveal.confirm = RevealConfirm::EmployeeNumber;
+        c.reveal.max_attempts = NonZeroU32::new(3).unwrap();
+    })
+    .await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let console = app.console_as(&ann, "phr").await;
+    app.add_user("sam", &[], &[]).await;
+    let issued = app.issue_pass("sam", IssueRequest::default()).await;
+    let sam = app.user("sam").await;
+
+    // The user page: the pass's start, end and issuance.
+    let (status, user) = console.page(&format!("/admin/users/{}", sam.id)).await;
+    assert_eq!(status, 200);
+    let times = local_times(&user);
+    assert!(times.len() >= 3, "{times:?}");
+    let end = time::format_description::well_known::Rfc3339;
+    assert!(
+        times
+            .iter()
+            .any(|(iso, _)| *iso == issued.pass.end.format(&end).unwrap()),
+        "the pass's end is among them: {times:?}"
+    );
+    // The list, the audit trail.
+    let (_, list) = console.page("/admin/users?q=sam").await;
+    assert_eq!(local_times(&list).len(), 1, "the end of sam's usable pass");
+    let (_, audit) = console.page("/admin/audit").await;
+    assert!(local_times(&audit).len() >= 2);
+
+    // The reveal pages: the link's expiry, the pass's end once shown, when it was opened.
+    let bob = app.add_user("bob", &[], &[]).await;
+    let profile = UserProfile {
+        employee_number: Some("E-0048213".into()),
+        ..UserProfile::default()
+    };
+    profiles::set_user(&app.db, &Actor::Cli, bob.target(), &bob.id, &profile)
+        .await
+        .unwrap();
+    let (token, _) = app.admin_and_helpdesk_tokens().await;
+    let link: Value = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/users/{}/temporary-access-pass", bob.id),
+            &token,
+            Some(json!({ "deliver": "reveal_link", "one_time": true })),
+        )
+        .await
+        .expect(201);
+    let url = link["reveal_link"]["url"].as_str().unwrap();
+    let path = &url[url.find("/reveal/").unwrap()..];
+    let browser = app.new_browser();
+    let (status, confirm) = page(&browser, path).await;
+    assert_eq!(status, 200);
+    assert_eq!(local_times(&confirm).len(), 1, "the link's expiry");
+    let csrf = form_field(&confirm, "csrf").unwrap();
+    let shown = browser
+        .client
+        .post(browser.url(path))
+        .header("origin", &browser.issuer)
+        .form(&[("csrf", csrf.as_str()), ("digits", "8213")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    assert_eq!(local_times(&shown.text().await.unwrap()).len(), 1);
+    let (status, closed) = page(&app.new_browser(), path).await;
+    assert_eq!(status, StatusCode::GONE);
+    let opened = local_times(&closed);
+    assert_eq!(opened.len(), 1, "when it was opened");
+    assert!(opened[0].1.ends_with("just now"), "{opened:?}");
+
+    // The API keeps RFC 3339 in UTC.
+    let detail: Value = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/users/{}", sam.id),
+            &token,
+            None,
+        )
+        .await
+        .expect(200);
+    assert!(detail["pass"]["end"].as_str().unwrap().ends_with('Z'));
+}
