@@ -13,18 +13,67 @@ use crate::state::AppState;
 use crate::tap;
 use crate::traces::Traces;
 
-/// Installs the log output (and the traces exporter, when `traces.otlp_endpoint` is set); the
-/// returned handle flushes the traces at shutdown.
-pub fn init_logging(config: &Config) -> anyhow::Result<Option<Traces>> {
+/// Lines a slow reader of the log may fall behind by before further lines are dropped (and counted).
+const LOG_BUFFER_LINES: usize = 8_192;
+
+/// The log output while `tapid serve` runs: lines go through a bounded buffer to a writer thread, so a
+/// reader of standard output that is slow or gone (a pipe nobody drains, a busy collector) never holds
+/// up a request; lines that find the buffer full are dropped, counted (`tapid_log_lines_dropped_total`)
+/// and reported. Dropping it flushes what is buffered.
+pub struct Logging {
+    pub traces: Option<Traces>,
+    dropped: tracing_appender::non_blocking::ErrorCounter,
+    _writer: tracing_appender::non_blocking::WorkerGuard,
+}
+
+impl Logging {
+    /// Log lines dropped so far because the reader was behind.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.dropped_lines() as u64
+    }
+
+    /// Copies the dropped-lines count into `metrics` every few seconds while the server runs.
+    fn watch(
+        &self,
+        metrics: std::sync::Arc<crate::metrics::Metrics>,
+    ) -> tokio::task::JoinHandle<()> {
+        let dropped = self.dropped.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                ticker.tick().await;
+                metrics.log_lines_dropped(dropped.dropped_lines() as u64);
+            }
+        })
+    }
+}
+
+/// Installs the log output (and the traces exporter, when `traces.otlp_endpoint` is set). Colours only
+/// when standard output is a terminal: a file or a pipe gets plain text.
+pub fn init_logging(config: &Config) -> anyhow::Result<Logging> {
+    use std::io::IsTerminal;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::{EnvFilter, Layer, fmt};
 
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(LOG_BUFFER_LINES)
+        .thread_name("tapid-log")
+        .finish(std::io::stdout());
+    let dropped = writer.error_counter();
     let output = match config.log_format {
-        LogFormat::Json => fmt::layer().json().flatten_event(true).boxed(),
-        LogFormat::Text => fmt::layer().boxed(),
+        LogFormat::Json => fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_writer(writer)
+            .boxed(),
+        LogFormat::Text => fmt::layer()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_writer(writer)
+            .boxed(),
     };
     let (otel, traces) = match crate::traces::layer(&config.traces)? {
         Some((layer, traces)) => (Some(layer), Some(traces)),
@@ -36,10 +85,14 @@ pub fn init_logging(config: &Config) -> anyhow::Result<Option<Traces>> {
         .with(output)
         .with(otel)
         .try_init();
-    Ok(traces)
+    Ok(Logging {
+        traces,
+        dropped,
+        _writer: guard,
+    })
 }
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(config: Config, logging: &Logging) -> anyhow::Result<()> {
     let db = Db::open(config.database_url.expose()).await?;
     let sealer = Sealer::from_config(&config)?;
     sealer.check_against(&db).await?;
@@ -72,6 +125,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let expiry = tap::expiry::spawn(db.clone(), state.config.tap_retention_days);
     let purge = crate::oidc::maintenance::spawn(db.clone());
     let metrics = crate::metrics::spawn(&state).await?;
+    let log_drops = logging.watch(state.metrics.clone());
     let logouts = crate::oidc::backchannel::spawn(state.oidc.clone());
     let webhooks = crate::webhooks::deliver::spawn(state.clone());
     let start_passes = crate::scim::start_pass::spawn(state.clone());
@@ -87,6 +141,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     purge.abort();
     logouts.abort();
     webhooks.abort();
+    log_drops.abort();
     start_passes.abort();
     if let Some(mail) = mail {
         mail.abort();

@@ -144,16 +144,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             return ops::check_config(&config, &unknown_env, cli.json);
         }
         Command::Serve(_) => {
-            let traces = crate::server::init_logging(&config)?;
+            let logging = crate::server::init_logging(&config)?;
             if !unknown_env.is_empty() {
                 tracing::warn!(
                     names = unknown_env.join(", "),
                     "ignoring environment variables that are not tapid settings"
                 );
             }
-            let served = crate::server::serve(config).await;
-            if let Some(traces) = traces {
+            let mut logging = logging;
+            let served = crate::server::serve(config, &logging).await;
+            if let Some(traces) = logging.traces.take() {
                 let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
+            }
+            if logging.dropped() > 0 {
+                eprintln!(
+                    "tapid: {} log lines were dropped while standard output's reader was behind",
+                    logging.dropped()
+                );
             }
             return served;
         }

@@ -92,6 +92,7 @@ pub struct Metrics {
     audit_append_seconds: Histogram,
     webhook_deliveries: Family<OutcomeLabels, Counter>,
     webhook_pending: Gauge,
+    log_lines_dropped: Counter,
 }
 
 impl Default for Metrics {
@@ -116,6 +117,7 @@ impl Metrics {
             audit_append_seconds: latency_histogram(),
             webhook_deliveries: Family::default(),
             webhook_pending: Gauge::default(),
+            log_lines_dropped: Counter::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -169,6 +171,11 @@ impl Metrics {
             m.audit_append_seconds.clone(),
         );
         r.register(
+            "tapid_log_lines_dropped",
+            "Log lines dropped because standard output's reader was behind (the buffer was full)",
+            m.log_lines_dropped.clone(),
+        );
+        r.register(
             "tapid_webhook_deliveries",
             "Webhook delivery attempts by outcome",
             m.webhook_deliveries.clone(),
@@ -214,6 +221,14 @@ impl Metrics {
     }
 
     /// Counts a webhook delivery attempt.
+    /// Brings the dropped-lines series up to `total`, the log writer's own running count.
+    pub fn log_lines_dropped(&self, total: u64) {
+        let seen = self.log_lines_dropped.get();
+        if total > seen {
+            self.log_lines_dropped.inc_by(total - seen);
+        }
+    }
+
     pub fn webhook_delivery(&self, delivered: bool) {
         let outcome = if delivered { "success" } else { "failure" };
         self.webhook_deliveries

@@ -4,6 +4,7 @@ mod audit_tail;
 mod backup;
 mod check_config;
 mod environment;
+mod log_output;
 mod metrics;
 pub mod process;
 mod proxies;
