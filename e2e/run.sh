@@ -27,7 +27,7 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 "$CHROMIUM" --version 2>/dev/null | head -n1 || true
 
-if [ ! -d "$E2E_DIR/node_modules/playwright-core" ]; then
+if [ ! -d "$E2E_DIR/node_modules/playwright-core" ] || [ ! -d "$E2E_DIR/node_modules/axe-core" ]; then
   step "npm ci (e2e/)"
   (cd "$E2E_DIR" && npm ci --no-audit --no-fund)
 fi

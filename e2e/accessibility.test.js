@@ -1,0 +1,210 @@
+'use strict';
+// axe-core over every page a person meets: the sign-in pages (username, choice of methods, pass, authenticator
+// app code), security info (setup, its authenticator app page, the overview), the console (every section and
+// the pages of a user, a pass shown once, a group, a client, a batch), the one-time reveal link (confirm,
+// shown, closed), the error pages (404, 405) and signing out (confirm, signed out). Any violation of impact
+// serious or critical fails the journey, and all of them are printed, page by page.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { startServer } = require('./lib/server');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { here, waitForPath, expectSetup, registerPasskey } = require('./lib/journey');
+const { totpCode } = require('./lib/totp');
+const { request } = require('./lib/net');
+const { seriousViolations, describeViolations } = require('./lib/axe');
+
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+describe('accessibility: axe-core over every page', { timeout: 300_000 }, () => {
+  let server;
+  let browser;
+  const checked = [];
+  const found = [];
+
+  /** Runs axe on the page as it is and records what it finds under `name`. */
+  async function check(page, name) {
+    await page.waitForLoadState('load');
+    const violations = await seriousViolations(page);
+    checked.push(name);
+    if (violations.length) found.push(describeViolations(violations, `[${name}] ${here(page).pathname}: `));
+  }
+
+  before(async () => {
+    server = await startServer({ env: { TAPID_REVEAL__CONFIRM: 'employee_number' } });
+    browser = await launchBrowser();
+    await server.cli(['user', 'add', 'ann', '--role', 'admin', '--name', 'Ann Admin', '--email', 'ann@example.com']);
+    await server.cli(['user', 'add', 'sam', '--name', 'Sam Smith']);
+    await server.cli(['group', 'add', 'staff']);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('the sign-in, security-info, console, reveal, error and sign-out pages have no serious or critical issue', async () => {
+    // Sign-in with a pass, then security info: ann registers a passkey.
+    const { page, context } = await newPage(browser);
+    await addVirtualAuthenticator(page);
+    const annPass = await server.cli(['tap', 'issue', 'ann']);
+    await page.goto(`${server.url}/login`);
+    await check(page, 'sign-in: username');
+    await page.getByLabel('Username', { exact: true }).fill('ann');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await waitForPath(page, '/login/methods');
+    await check(page, 'sign-in: choice of methods');
+    await page.click('#tap-link');
+    await page.locator('#passcode').waitFor();
+    await check(page, 'sign-in: Temporary Access Pass');
+    await page.fill('#passcode', annPass.passcode);
+    await Promise.all([waitForPath(page, '/security-info/setup'), page.click('#tap-form button[type=submit]')]);
+    await expectSetup(page, { restricted: true });
+    await check(page, 'security info: setup (pass session)');
+    await registerPasskey(page, { name: 'Laptop passkey' });
+    await check(page, 'security info: all set');
+    await page.goto(`${server.url}/security-info`);
+    await check(page, 'security info: overview');
+
+    // The console, section by section, and the pages beneath.
+    const users = async (path) => page.goto(`${server.url}${path}`);
+    const sam = (await server.cli(['user', 'show', 'sam'])).id;
+    const annId = (await server.cli(['user', 'show', 'ann'])).id;
+    await users('/admin/users');
+    await page.waitForURL((u) => u.pathname.startsWith('/admin') || u.pathname === '/login/methods');
+    if (here(page).pathname === '/login/methods') {
+      await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/admin')), page.click('#passkey-button')]);
+    }
+    await check(page, 'console: users');
+    await users('/admin/users?role=root');
+    await check(page, 'console: users with a bad filter');
+    await users(`/admin/users/${annId}`);
+    await check(page, 'console: user with methods and sign-ins');
+    await users('/admin/users/new');
+    await check(page, 'console: new user');
+    await users(`/admin/users/${sam}/pass`);
+    await check(page, 'console: issue a pass');
+    await Promise.all([page.waitForSelector('#passcode'), page.click('#issue-submit')]);
+    await check(page, 'console: pass shown once');
+    await page.reload();
+    await page.locator('#already-shown').waitFor();
+    await check(page, 'console: already shown');
+    await users(`/admin/users/${sam}`);
+    await check(page, 'console: user with a pass');
+    await users(`/admin/users/${annId}/methods/remove?method=all`);
+    await check(page, 'console: confirm removing methods');
+    await users('/admin/groups');
+    await check(page, 'console: groups');
+    await page.locator('a[href^="/admin/groups/"]').first().click();
+    await page.waitForURL((u) => /^\/admin\/groups\/[^/]+$/.test(u.pathname));
+    await check(page, 'console: group');
+    await users('/admin/clients');
+    await check(page, 'console: clients');
+    await server.cli(['client', 'add', 'intranet', '--redirect-uri', 'https://intranet.example/callback']);
+    await users('/admin/clients');
+    await page.locator('a[href^="/admin/clients/"]').first().click();
+    await page.waitForURL((u) => /^\/admin\/clients\/[^/]+$/.test(u.pathname));
+    await check(page, 'console: client');
+    await users('/admin/policy');
+    await check(page, 'console: pass policy');
+    await users('/admin/audit');
+    await check(page, 'console: audit trail');
+    await users('/admin/webhooks');
+    await check(page, 'console: webhooks');
+    await users('/admin/passes/bulk');
+    await check(page, 'console: batch of passes');
+    await page.getByLabel(/CSV of people/).fill('username,lifetime\nsam,2h\nnobody,8h\n');
+    await Promise.all([page.waitForSelector('#bulk-rows'), page.getByRole('button', { name: 'Preview' }).click()]);
+    await check(page, 'console: batch preview');
+
+    // Error pages.
+    const missing = await page.goto(`${server.url}/admin/no-such-page`);
+    assert.equal(missing.status(), 404);
+    await check(page, 'error: 404');
+    await users('/admin/users');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/admin/audit'),
+      page.evaluate(() => {
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/admin/audit';
+        document.body.appendChild(form);
+        form.submit();
+      }),
+    ]);
+    await check(page, 'error: 405');
+
+    // Signing out: the confirmation and the signed-out page.
+    await page.goto(`${server.url}/logout`);
+    await check(page, 'sign-out: confirm');
+    await Promise.all([page.waitForLoadState('load'), page.locator('form button[type=submit]').first().click()]);
+    await check(page, 'sign-out: signed out');
+    await context.close();
+
+    // An authenticator app: its setup page, and the sign-in page that asks for its code.
+    const phone = await newPage(browser);
+    const samPass = await server.cli(['tap', 'issue', 'sam']);
+    await phone.page.goto(`${server.url}/login`);
+    await phone.page.getByLabel('Username', { exact: true }).fill('sam');
+    await phone.page.getByRole('button', { name: 'Next' }).click();
+    await waitForPath(phone.page, '/login/methods');
+    await phone.page.click('#tap-link');
+    await phone.page.fill('#passcode', samPass.passcode);
+    await Promise.all([waitForPath(phone.page, '/security-info/setup'), phone.page.click('#tap-form button[type=submit]')]);
+    await phone.page.getByRole('link', { name: 'Add an authenticator app' }).click();
+    await phone.page.getByRole('heading', { name: 'Add an authenticator app' }).waitFor();
+    await check(phone.page, 'security info: authenticator app');
+    const secret = (await phone.page.locator('#totp-secret').textContent()).trim();
+    await phone.page.getByLabel('Code from your authenticator app').fill(totpCode(secret));
+    await phone.page.getByRole('button', { name: /Add|Register|Save/ }).first().click();
+    await phone.page.waitForLoadState('load');
+    await phone.context.close();
+    const later = await newPage(browser);
+    await later.page.goto(`${server.url}/login`);
+    await later.page.getByLabel('Username', { exact: true }).fill('sam');
+    await later.page.getByRole('button', { name: 'Next' }).click();
+    await waitForPath(later.page, '/login/methods');
+    await later.page.getByRole('link', { name: 'Use a code from your authenticator app' }).click();
+    await later.page.getByLabel('Code from your authenticator app').waitFor();
+    await check(later.page, 'sign-in: authenticator app code');
+    await later.context.close();
+
+    // The one-time reveal link: confirm, shown, closed.
+    const { client_secret: hrSecret } = await server.cli([
+      'client', 'add', 'hr-system', '--grant', 'client_credentials', '--scope', 'scim', '--role', 'admin',
+    ]);
+    const tokenRes = await request(`${server.url}/token`, {
+      headers: { authorization: `Basic ${Buffer.from(`hr-system:${hrSecret}`).toString('base64')}` },
+      form: { grant_type: 'client_credentials', scope: 'scim' },
+    });
+    const created = await request(`${server.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenRes.json.access_token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+        userName: 'nina',
+        [ENTERPRISE]: { employeeNumber: 'E-00427731' },
+      }),
+    });
+    assert.equal(created.status, 201, created.text);
+    const issued = await server.cli(['tap', 'issue', 'nina', '--reveal-link', '--one-time']);
+    const reveal = await newPage(browser);
+    await reveal.page.goto(issued.reveal_link.url);
+    await check(reveal.page, 'reveal: confirm');
+    await reveal.page.getByLabel("The last four digits of nina's employee number").fill('0000');
+    await reveal.page.getByRole('button', { name: 'Show the pass' }).click();
+    await reveal.page.waitForLoadState('load');
+    await check(reveal.page, 'reveal: wrong digits');
+    await reveal.page.getByLabel("The last four digits of nina's employee number").fill('7731');
+    await reveal.page.getByRole('button', { name: 'Show the pass' }).click();
+    await reveal.page.locator('#passcode').waitFor();
+    await check(reveal.page, 'reveal: shown');
+    await reveal.page.goto(issued.reveal_link.url);
+    await check(reveal.page, 'reveal: already opened');
+    await reveal.context.close();
+
+    assert.ok(checked.length >= 30, `pages checked: ${checked.join(', ')}`);
+    assert.equal(found.length, 0, `serious or critical accessibility issues:\n${found.join('\n')}`);
+  });
+});
