@@ -123,7 +123,9 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     const methods = await server.cli(['method', 'list', 'grace']);
     assert.deepEqual(methods, [], 'nothing registered along the way');
 
-    // Setup is the way through: register a passkey, Continue, and the latest request gets its code.
+    // Setup is the way through: register a passkey, Continue, and the request the pass sign-in began with
+    // gets its code (the continuation belongs to each flow: a later request continues from its own setup
+    // link, never by overwriting this one).
     await page.goto(`${server.url}/security-info/setup`);
     await expectSetup(page, { restricted: true });
     await addVirtualAuthenticator(page);
@@ -131,11 +133,11 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     await expectSetup(page, { restricted: false });
     await page.getByRole('link', { name: 'Continue' }).click();
     await waitForRelyingParty(page, rp);
-    const cb = await rp.waitForCallback({ state: second.state });
+    const cb = await rp.waitForCallback({ state: first.state });
     await shot('after setup continue gets the code');
     assert.ok(cb.code, `a code: ${cb.error} ${cb.error_description}`);
-    const tokens = await rp.exchangeCode({ clientId: 'intranet', clientSecret, code: cb.code, codeVerifier: second.codeVerifier });
-    const claims = checkIdToken(tokens, { issuer: server.url, clientId: 'intranet', nonce: second.nonce });
+    const tokens = await rp.exchangeCode({ clientId: 'intranet', clientSecret, code: cb.code, codeVerifier: first.codeVerifier });
+    const claims = checkIdToken(tokens, { issuer: server.url, clientId: 'intranet', nonce: first.nonce });
     assert.equal(claims.sub, user.id);
     assert.equal(claims.acr, '1fa');
     assert.ok(claims.amr.includes('tap'));

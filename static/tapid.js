@@ -215,6 +215,8 @@
         var result = await post(d.finish, d.csrf, {
           credential: attestationJson(credential),
           name: nameField ? nameField.value : null,
+          return_to: d.returnTo || null,
+          level: d.level || null,
         });
         window.location.assign(result.redirect);
       } catch (error) {

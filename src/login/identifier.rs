@@ -105,12 +105,18 @@ pub async fn login_post(
 }
 
 /// The session and the username typed on the first page, for the code and pass pages; or where to go
-/// instead: back to the username page, or to the choice of methods when only a passkey will do.
-pub(super) fn typed(session: Option<Session>, flow: &Flow) -> Result<(Session, String), String> {
+/// instead: back to the username page, or to the choice of methods when only a passkey will do and
+/// this page cannot lead to one (`leads_to_passkey`: the pass page can, since a pass session may add a
+/// passkey and then sign in with it).
+pub(super) fn typed(
+    session: Option<Session>,
+    flow: &Flow,
+    leads_to_passkey: bool,
+) -> Result<(Session, String), String> {
     let to_login = || flow.link("/login");
     let session = session.ok_or_else(to_login)?;
     let username = session.typed_username().ok_or_else(to_login)?;
-    if flow.passkey_only() {
+    if flow.passkey_only() && !leads_to_passkey {
         return Err(flow.link("/login/methods"));
     }
     Ok((session, username))

@@ -117,7 +117,7 @@ pub async fn tap_get(
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let (session, username) = match typed(session, &flow) {
+    let (session, username) = match typed(session, &flow, true) {
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
@@ -160,7 +160,7 @@ pub async fn tap_post(
         return Ok(see_other(&flow.link("/login")));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let (mut session, username) = match typed(Some(session), &flow) {
+    let (mut session, username) = match typed(Some(session), &flow, true) {
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
@@ -230,9 +230,10 @@ pub async fn tap_post(
     )
     .await?;
     tx.commit().await?;
+    // The flow goes on through setup: where it was going, and whether only a passkey will do there.
     let setup = Flow {
         return_to: Some(continue_to),
-        level: None,
+        level: flow.level.filter(|l| *l == Level::PhishingResistant),
     }
     .link("/security-info/setup");
     Ok((jar, see_other(&setup)).into_response())

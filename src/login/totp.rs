@@ -36,7 +36,7 @@ pub async fn totp_get(
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
-    let (session, username) = match typed(session, &flow) {
+    let (session, username) = match typed(session, &flow, false) {
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
@@ -77,7 +77,7 @@ pub async fn totp_post(
         return Ok(see_other(&flow.link("/login")));
     };
     session.check_form(&state.config, &headers, &form.csrf)?;
-    let (session, username) = match typed(Some(session), &flow) {
+    let (session, username) = match typed(Some(session), &flow, false) {
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };

@@ -10,11 +10,14 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use time::Duration;
 
+use super::setup::AddFlow;
 use super::views::{self, MethodView, SignInView};
+use crate::directory::Role;
 use crate::error::AppError;
 use crate::methods;
+use crate::pages::Flow;
 use crate::pages::{ClientAddress, PageError, see_other};
-use crate::session::{self, CurrentSession, FullSession, SignedIn};
+use crate::session::{self, CurrentSession, FullSession, Level, SignedIn};
 use crate::state::AppState;
 
 /// How recent a sign-in must be to remove a method.
@@ -28,6 +31,10 @@ pub struct OverviewView {
     methods: Vec<MethodView>,
     sign_ins: Vec<SignInView>,
     pass: Option<PassInfo>,
+    /// The "add a method" choices, outside any sign-in flow.
+    add: AddFlow,
+    /// The person holds a console role: link the console (it asks for a passkey sign-in itself).
+    console: Option<ConsoleLink>,
     error: Option<String>,
 }
 
@@ -73,6 +80,28 @@ async fn own_pass(state: &AppState, person: &SignedIn) -> Result<Option<PassInfo
     }
 }
 
+/// The way to the console for a person who may use it.
+pub struct ConsoleLink {
+    /// "administrator" or "helpdesk".
+    role: &'static str,
+    /// The session is not a passkey sign-in: the console will ask for one.
+    needs_passkey: bool,
+}
+
+fn console_link(person: &SignedIn) -> Option<ConsoleLink> {
+    let role = if person.user.has_role(Role::Admin) {
+        "an administrator"
+    } else if person.user.has_role(Role::Helpdesk) {
+        "helpdesk staff"
+    } else {
+        return None;
+    };
+    Some(ConsoleLink {
+        role,
+        needs_passkey: person.level() != Level::PhishingResistant,
+    })
+}
+
 async fn render(
     state: &AppState,
     person: &SignedIn,
@@ -85,6 +114,11 @@ async fn render(
         methods: views::methods_of(&state.db, &person.user.id).await?,
         sign_ins: views::recent_sign_ins(&state.db, &person.user.id).await?,
         pass: own_pass(state, person).await?,
+        add: AddFlow::new(&Flow {
+            return_to: None,
+            level: None,
+        }),
+        console: console_link(person),
         error,
     };
     Ok((status, view).into_response())

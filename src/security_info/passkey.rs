@@ -13,7 +13,7 @@ use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
 use super::after_registration;
 use crate::error::AppError;
 use crate::methods::{NewMethod, passkey};
-use crate::pages::ClientAddress;
+use crate::pages::{ClientAddress, Flow, FlowParams};
 use crate::session::data::PASSKEY_REGISTRATION as STATE_KEY;
 use crate::session::{self, SignedIn};
 use crate::state::AppState;
@@ -39,6 +39,11 @@ pub struct FinishRequest {
     credential: RegisterPublicKeyCredential,
     #[serde(default)]
     name: Option<String>,
+    /// The sign-in flow the page belongs to, carried back to setup.
+    #[serde(default)]
+    return_to: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
 }
 
 pub async fn finish(
@@ -73,10 +78,15 @@ pub async fn finish(
     let method =
         passkey::finish_registration(&state.db, &webauthn, new, &request.credential, &ceremony)
             .await?;
+    let flow = Flow::from_params(&FlowParams {
+        return_to: request.return_to.clone(),
+        level: request.level.clone(),
+        login_hint: None,
+    });
     let next = if person.began_with_tap() {
-        "/security-info/setup"
+        flow.link("/security-info/setup")
     } else {
-        "/security-info"
+        "/security-info".into()
     };
     let jar = after_registration(&state, jar, person, &method, address).await?;
     Ok((

@@ -1,5 +1,10 @@
 //! `/security-info/setup`: where a restricted (TAP) session registers its first method, and where
 //! "Continue" then leads back to the application that asked for the sign-in.
+//!
+//! The continuation belongs to the flow, not to the session: `?return_to=…&level=…` is carried through
+//! the pages that add a method and back here, so two tabs (an application in one, `/admin` in the
+//! other) and side trips each end where they began. Without one, the page leads to where the pass
+//! sign-in itself was going (kept in the session when it signed in).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,8 +17,8 @@ use crate::error::AppError;
 use crate::pages::PageError;
 use crate::pages::flow::{Flow, FlowParams, local_path};
 use crate::pages::time::Moment;
+use crate::session::RestrictedSession;
 use crate::session::data::SETUP_RETURN_TO;
-use crate::session::{self, RestrictedSession};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -32,37 +37,63 @@ pub struct SetupView {
     /// Where "Sign in again" leads once the window is over: the same flow, from the start.
     sign_in_again: String,
     continue_to: String,
+    /// This flow, carried by the links and forms that add a method.
+    pub(super) add: AddFlow,
+    /// Only a passkey will do where this flow goes (`level=phr`).
+    passkey_only: bool,
     methods: Vec<MethodView>,
+}
+
+/// How the "add a method" choices carry the flow they belong to.
+pub struct AddFlow {
+    /// The authenticator-app page, with the flow.
+    pub totp_link: String,
+    /// The flow's fields for the passkey script (it sends them back with the new passkey).
+    pub return_to: String,
+    pub level: String,
+    /// Offer an authenticator app (not when only a passkey will do: the app would not get there).
+    pub offer_app: bool,
+}
+
+impl AddFlow {
+    pub fn new(flow: &Flow) -> Self {
+        Self {
+            totp_link: flow.link("/security-info/totp"),
+            return_to: flow.return_to_field().to_string(),
+            level: flow.level_field().to_string(),
+            offer_app: !flow.passkey_only(),
+        }
+    }
 }
 
 pub async fn setup_get(
     State(state): State<AppState>,
-    RestrictedSession(mut person): RestrictedSession,
+    RestrictedSession(person): RestrictedSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
-    if let Some(return_to) = params.return_to.as_deref().and_then(local_path) {
-        person
-            .session
-            .data
-            .insert(SETUP_RETURN_TO.into(), return_to.into());
-        session::save_data(&state.db, &person.session).await?;
-    }
-    let continue_to = person
-        .session
-        .text(SETUP_RETURN_TO)
+    // This flow's continuation, or the one the pass sign-in began with.
+    let continue_to = params
+        .return_to
         .as_deref()
         .and_then(local_path)
+        .or_else(|| {
+            person
+                .session
+                .text(SETUP_RETURN_TO)
+                .as_deref()
+                .and_then(local_path)
+        })
         .unwrap_or_else(|| "/security-info".into());
+    let flow = Flow {
+        return_to: Some(continue_to.clone()),
+        level: Flow::from_params(&params).level,
+    };
     let pass = match crate::tap::show(&state.db, &person.user).await {
         Ok(pass) if Some(&pass.id) == person.tap_id().as_ref() => Some(pass),
         Ok(_) | Err(AppError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let sign_in_again = Flow {
-        return_to: Some(continue_to.clone()),
-        level: None,
-    }
-    .link("/login");
+    let sign_in_again = flow.link("/login");
     Ok(SetupView {
         csrf: person.session.csrf.clone(),
         username: person.user.username.clone(),
@@ -72,6 +103,8 @@ pub async fn setup_get(
         pass_ends: pass.as_ref().map(|p| Moment::new(p.end)),
         sign_in_again,
         continue_to,
+        add: AddFlow::new(&flow),
+        passkey_only: flow.passkey_only(),
         methods: views::methods_of(&state.db, &person.user.id).await?,
     }
     .into_response())

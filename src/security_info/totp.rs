@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::after_registration;
 use crate::error::AppError;
 use crate::methods::{self, NewMethod};
-use crate::pages::{ClientAddress, PageError, see_other};
+use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::TOTP_PENDING as PENDING;
 use crate::session::{self, SignedIn};
 use crate::state::AppState;
@@ -23,8 +23,16 @@ use crate::state::AppState;
 pub struct TotpSetupView {
     csrf: String,
     qr_png_base64: String,
+    /// The key in groups of four, to read and type.
     secret: String,
+    /// The key as one word, for the copy button.
+    secret_plain: String,
+    /// `otpauth://…`: opens the authenticator app on the phone showing this page (which cannot scan
+    /// its own screen).
+    otpauth_url: String,
     name: String,
+    /// The sign-in flow this page is part of (carried back to setup).
+    flow: Flow,
     error: Option<String>,
 }
 
@@ -55,6 +63,7 @@ async fn render(
     person: &mut SignedIn,
     status: StatusCode,
     name: String,
+    flow: Flow,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let secret = pending_secret(state, person).await?;
@@ -70,7 +79,10 @@ async fn render(
         csrf: person.session.csrf.clone(),
         qr_png_base64: enrolment.qr_png_base64,
         secret: grouped,
+        secret_plain: enrolment.secret_base32.clone(),
+        otpauth_url: enrolment.otpauth_url.clone(),
         name,
+        flow,
         error,
     };
     Ok((status, view).into_response())
@@ -79,12 +91,14 @@ async fn render(
 pub async fn totp_get(
     State(state): State<AppState>,
     mut person: SignedIn,
+    Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     render(
         &state,
         &mut person,
         StatusCode::OK,
         "Authenticator app".into(),
+        Flow::from_params(&params),
         None,
     )
     .await
@@ -96,6 +110,10 @@ pub struct TotpForm {
     #[serde(default)]
     name: String,
     code: String,
+    #[serde(default)]
+    return_to: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
 }
 
 pub async fn totp_post(
@@ -109,6 +127,11 @@ pub async fn totp_post(
     person
         .session
         .check_form(&state.config, &headers, &form.csrf)?;
+    let flow = Flow::from_params(&FlowParams {
+        return_to: form.return_to.clone(),
+        level: form.level.clone(),
+        login_hint: None,
+    });
     let secret = pending_secret(&state, &mut person).await?;
     let name = if form.name.trim().is_empty() {
         "Authenticator app".to_string()
@@ -132,6 +155,7 @@ pub async fn totp_post(
                     &mut person,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     name,
+                    flow,
                     Some(message),
                 )
                 .await;
@@ -141,10 +165,10 @@ pub async fn totp_post(
     person.session.data.remove(PENDING);
     session::save_data(&state.db, &person.session).await?;
     let next = if person.began_with_tap() {
-        "/security-info/setup"
+        flow.link("/security-info/setup")
     } else {
-        "/security-info"
+        "/security-info".into()
     };
     let jar = after_registration(&state, jar, person, &method, address).await?;
-    Ok((jar, see_other(next)).into_response())
+    Ok((jar, see_other(&next)).into_response())
 }

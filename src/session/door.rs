@@ -84,6 +84,7 @@ enum Why {
     /// A restricted session: register a method first.
     Setup {
         return_to: Option<String>,
+        level: Option<Level>,
     },
     /// This page is not for this session: go to `location` instead.
     Elsewhere(&'static str),
@@ -129,11 +130,8 @@ impl IntoResponse for Refusal {
                 }
                 see_other(&location)
             }
-            (Why::Setup { return_to }, false) => {
-                let flow = Flow {
-                    return_to,
-                    level: None,
-                };
+            (Why::Setup { return_to, level }, false) => {
+                let flow = Flow { return_to, level };
                 see_other(&flow.link("/security-info/setup"))
             }
             (Why::Elsewhere(location), false) => see_other(location),
@@ -208,7 +206,10 @@ where
         if person.restricted() {
             // No return_to: setup keeps leading to where the pass sign-in was going.
             return Err(Refusal {
-                why: Why::Setup { return_to: None },
+                why: Why::Setup {
+                    return_to: None,
+                    level: None,
+                },
                 script: is_script(parts),
             });
         }
@@ -269,6 +270,7 @@ where
             Level::Tap => Err(Refusal {
                 why: Why::Setup {
                     return_to: return_to.clone(),
+                    level: Some(Level::PhishingResistant),
                 },
                 script,
             }),

@@ -140,10 +140,13 @@ async fn answer(
             }
             Next::Setup => {
                 let id = store(state, request, pending, created_at).await?;
-                let url =
-                    url::form_urlencoded::Serializer::new(String::from("/security-info/setup?"))
-                        .append_pair("return_to", &resume_path(&id))
-                        .finish();
+                let mut query =
+                    url::form_urlencoded::Serializer::new(String::from("/security-info/setup?"));
+                query.append_pair("return_to", &resume_path(&id));
+                if request.level == crate::session::Level::PhishingResistant {
+                    query.append_pair("level", request.level.acr());
+                }
+                let url = query.finish();
                 Ok(Redirect::to(&url).into_response())
             }
         }

@@ -49,10 +49,13 @@ async fn a_restricted_pass_session_never_reaches_the_console_and_is_sent_to_setu
     assert_eq!(page.status(), 303);
     assert_eq!(
         location(&page),
-        "/security-info/setup?return_to=%2Fadmin%2Fusers"
+        "/security-info/setup?return_to=%2Fadmin%2Fusers&level=phr"
     );
     assert_eq!(form.status(), 303);
-    assert_eq!(location(&form), "/security-info/setup?return_to=%2Fadmin");
+    assert_eq!(
+        location(&form),
+        "/security-info/setup?return_to=%2Fadmin&level=phr"
+    );
     assert!(app.events("policy.updated").await.is_empty());
 }
 

@@ -3,6 +3,7 @@
 mod budgets;
 mod cli;
 mod pages;
+mod pass_to_passkey;
 mod passkey;
 mod security_info;
 mod tap_atomic;

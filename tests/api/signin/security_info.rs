@@ -236,3 +236,39 @@ async fn signing_out_ends_the_session() {
             .unwrap();
     assert_eq!(signed_in, 0);
 }
+
+#[tokio::test]
+async fn the_authenticator_app_page_opens_the_app_on_this_phone_and_copies_the_key_grouped_in_fours()
+ {
+    let app = spawn_app().await;
+    let passcode = app.arrange_pass("newbie", true).await;
+    app.sign_in_with_tap_from("/login", "newbie", &passcode)
+        .await;
+
+    let html = app.get("/security-info/totp").await.text().await.unwrap();
+
+    let document = scraper::Html::parse_document(&html);
+    let attr = |selector: &str, name: &str| {
+        document
+            .select(&scraper::Selector::parse(selector).unwrap())
+            .next()
+            .and_then(|e| e.value().attr(name).map(String::from))
+            .unwrap_or_else(|| panic!("{selector}[{name}]"))
+    };
+    let open = attr("#totp-open", "href");
+    assert!(open.starts_with("otpauth://totp/"), "{open}");
+    let copied = attr("#totp-copy", "data-copy");
+    let shown: String = document
+        .select(&scraper::Selector::parse("#totp-secret").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(open.contains(&format!("secret={copied}")), "{open}");
+    assert_eq!(shown.replace(' ', ""), copied);
+    assert!(
+        shown.split(' ').all(|group| group.len() <= 4)
+            && shown.split(' ').rev().skip(1).all(|group| group.len() == 4),
+        "grouped in fours: {shown}"
+    );
+}

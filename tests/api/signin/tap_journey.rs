@@ -207,32 +207,6 @@ async fn the_restricted_session_lasts_the_enrollment_window_capped_by_the_pass()
 }
 
 #[tokio::test]
-async fn a_step_up_to_phr_does_not_offer_a_pass() {
-    let app = spawn_app().await;
-    let passcode = app.arrange_pass("newbie", false).await;
-    let methods = location(
-        &app.enter_username("/login?level=phr&return_to=%2Fx", "newbie")
-            .await,
-    );
-    let csrf = app.csrf_from("/login").await;
-
-    let page = app
-        .get(&methods.replacen("/login/methods", "/login/tap", 1))
-        .await;
-    let post = app
-        .post_form(
-            "/login/tap",
-            &[("csrf", &csrf), ("passcode", &passcode), ("level", "phr")],
-        )
-        .await;
-
-    assert_eq!(page.status(), 303);
-    assert_eq!(post.status(), 303);
-    assert!(location(&post).starts_with("/login/methods"));
-    assert!(audit_events(&app, "signin.succeeded").await.is_empty());
-}
-
-#[tokio::test]
 async fn lost_phone_methods_removed_then_a_new_pass_re_enrols() {
     let app = spawn_app().await;
     let old = app.arrange_user_with_totp("worker").await;

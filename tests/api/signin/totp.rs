@@ -262,7 +262,7 @@ async fn sign_in_pages_are_never_cached() {
 }
 
 #[tokio::test]
-async fn a_step_up_to_phr_offers_only_a_passkey() {
+async fn a_step_up_to_phr_offers_a_passkey_and_a_pass_that_leads_to_one_but_no_code() {
     let app = spawn_app().await;
     let secret = app.arrange_user_with_totp("alice").await;
     let next = location(
@@ -277,7 +277,10 @@ async fn a_step_up_to_phr_offers_only_a_passkey() {
 
     assert!(html.contains("Use a passkey"));
     assert!(!html.contains("/login/totp"));
-    assert!(!html.contains("/login/tap"));
+    assert!(
+        html.contains("/login/tap"),
+        "a first day: the pass adds a passkey"
+    );
     assert_eq!(code_page.status(), 303);
     let code = secret.fresh_code().await;
     let post = app
