@@ -196,7 +196,7 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     // The reasons are in the audit trail, not on the page.
     const failures = await server.cli(['audit', 'list', '--action', 'tap.failed']);
     const reasons = failures.map((e) => e.details && e.details.reason);
-    assert.ok(reasons.includes('InUse'), `audit reasons: ${JSON.stringify(reasons)}`);
+    assert.ok(reasons.includes('in_use'), `audit reasons: ${JSON.stringify(reasons)}`);
     assert.ok(reasons.includes('wrong_passcode'), `audit reasons: ${JSON.stringify(reasons)}`);
     for (const r of reasons) assert.ok(!PASS_REFUSED.includes(r), `the page does not say ${r}`);
   });

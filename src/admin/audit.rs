@@ -13,10 +13,11 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::guard::{Admin, Nav, with_status};
 use super::service::audit::{self, AuditQuery};
 use super::views::EventLine;
-use crate::directory;
+use crate::db::user_list::UserFilter;
 use crate::error::AppError;
 use crate::pages::PageError;
 use crate::state::AppState;
+use crate::{db, directory};
 
 const PAGE: i64 = 50;
 
@@ -73,15 +74,48 @@ fn time(name: &str, value: &Option<String>) -> Result<Option<OffsetDateTime>, Ap
         .map_err(|_| AppError::invalid(format!("enter {name} as a date and time (UTC)")))
 }
 
+/// How many people a fragment that matches several lists, for the reader to pick one.
+const CANDIDATES: i64 = 5;
+
+/// The person the user filter means: the one with exactly that username, else the only one whose
+/// username, name or email contains the text. Several matches are listed for the reader to choose.
+async fn person(state: &AppState, text: &str) -> Result<String, AppError> {
+    if let Some(user) = directory::users::find_by_username(&state.db, text).await? {
+        return Ok(user.id);
+    }
+    let filter = UserFilter {
+        search: Some(text.to_string()),
+        now: db::ts(db::now()),
+        ..UserFilter::default()
+    };
+    let mut found = db::user_list::page(&state.db, &filter, CANDIDATES + 1, 0).await?;
+    match found.len() {
+        0 => Err(AppError::invalid(format!(
+            "No one's username, name or email contains \"{text}\"."
+        ))),
+        1 => Ok(found.remove(0).user.id),
+        n => {
+            let names: Vec<String> = found
+                .iter()
+                .take(CANDIDATES as usize)
+                .map(|row| match row.user.display_name.as_deref() {
+                    Some(name) if !name.is_empty() => format!("{} ({name})", row.user.username),
+                    _ => row.user.username.clone(),
+                })
+                .collect();
+            let more = if n as i64 > CANDIDATES { ", …" } else { "" };
+            Err(AppError::invalid(format!(
+                "\"{text}\" matches several people: {}{more}. Enter one username.",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
 async fn query(state: &AppState, filters: &Filters) -> Result<AuditQuery, AppError> {
     let user_id = match filters.user.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(name) => Some(
-            directory::users::find_by_username(&state.db, name)
-                .await?
-                .ok_or_else(|| AppError::invalid(format!("there is no user named `{name}`")))?
-                .id,
-        ),
+        Some(text) => Some(person(state, text).await?),
     };
     Ok(AuditQuery {
         user_id,

@@ -47,6 +47,23 @@ impl Reason {
             Reason::InUse => "InUse",
         }
     }
+
+    /// The same, as an audit event's `reason`: one vocabulary (snake case) with every other reason the
+    /// trail records (`wrong_passcode`, `user_disabled`, …). The API and CLI keep [`Reason::as_str`].
+    pub fn audit_reason(self) -> &'static str {
+        match self {
+            Reason::EnabledByPolicy => "enabled_by_policy",
+            Reason::DisabledByPolicy => "disabled_by_policy",
+            Reason::NotInScope => "not_in_scope",
+            Reason::NotYetValid => "not_yet_valid",
+            Reason::Expired => "expired",
+            Reason::OneTimeUsed => "one_time_used",
+            Reason::Locked => "locked",
+            Reason::Revoked => "revoked",
+            Reason::UserDisabled => "user_disabled",
+            Reason::InUse => "in_use",
+        }
+    }
 }
 
 /// Who issued a pass.
@@ -223,5 +240,37 @@ pub fn for_account(reason: Reason, user: &User) -> Reason {
         reason
     } else {
         Reason::UserDisabled
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::Reason;
+
+    #[test]
+    fn the_audit_reason_of_every_pass_state_is_its_code_in_snake_case() {
+        let all = [
+            Reason::EnabledByPolicy,
+            Reason::DisabledByPolicy,
+            Reason::NotInScope,
+            Reason::NotYetValid,
+            Reason::Expired,
+            Reason::OneTimeUsed,
+            Reason::Locked,
+            Reason::Revoked,
+            Reason::UserDisabled,
+            Reason::InUse,
+        ];
+        for reason in all {
+            let code = reason.as_str();
+            let mut snake = String::new();
+            for (i, c) in code.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            assert_eq!(reason.audit_reason(), snake, "{code}");
+        }
     }
 }

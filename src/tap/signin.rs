@@ -180,7 +180,7 @@ pub async fn spend_passcode(
     }
     if let Some(truth) = Truth::of(state, &pass, &policy) {
         let failure = Failure {
-            reason: state.as_str(),
+            reason: state.audit_reason(),
             address,
         };
         let told = TapRefused::Told(truth);
@@ -204,7 +204,7 @@ async fn spend(
     // allowed to issue this pass to this person as they are now.
     if !super::issuer::may_still_issue(&mut tx, &row, &user).await? {
         super::issuer::revoke(&mut tx, &Actor::System, &row, &user, address.clone()).await?;
-        let event = pass_event("tap.failed", &user, &row, address);
+        let event = pass_event(user.actor(), "tap.failed", &user, &row, address);
         audit::record(
             &mut tx,
             event.failed().detail("reason", super::issuer::REASON),
@@ -228,7 +228,7 @@ async fn spend(
     };
     if !won {
         // Another attempt took it (or it was revoked) between our read and now.
-        let event = pass_event("tap.failed", &user, &row, address);
+        let event = pass_event(user.actor(), "tap.failed", &user, &row, address);
         audit::record(&mut tx, event.failed().detail("reason", "no_longer_usable")).await?;
         tx.commit().await?;
         // The passcode was right: say what the pass is now (used, or held by the winner).
@@ -239,7 +239,7 @@ async fn spend(
         });
         return Err(truth.map_or(TapRefused::Refused, TapRefused::Told));
     }
-    let mut used = pass_event("tap.used", &user, &row, address);
+    let mut used = pass_event(user.actor(), "tap.used", &user, &row, address);
     if one_time {
         used = used.detail("held_until", super::rfc3339(db::ts(enrollment_ends_at)));
     }
@@ -255,8 +255,16 @@ async fn spend(
     Ok((signed_in, tx))
 }
 
-fn pass_event(action: &'static str, user: &User, row: &PassRow, address: Option<String>) -> Event {
-    Event::new(Actor::Anonymous, action)
+/// An event about `row`, by `actor`: the person once their passcode proved they hold the pass (`tap.used`,
+/// a refusal that tells them the pass's state), anyone (`Actor::Anonymous`) before that.
+fn pass_event(
+    actor: Actor,
+    action: &'static str,
+    user: &User,
+    row: &PassRow,
+    address: Option<String>,
+) -> Event {
+    Event::new(actor, action)
         .target(user.target())
         .address(address)
         .detail("pass_id", &row.id)
@@ -281,7 +289,10 @@ impl Failure {
         let result = async {
             let mut tx = db.begin().await?;
             let event = match about {
-                Some((user, Some(row))) => pass_event("tap.failed", user, row, self.address),
+                // A refusal about a pass is recorded only once its passcode proved who typed it.
+                Some((user, Some(row))) => {
+                    pass_event(user.actor(), "tap.failed", user, row, self.address)
+                }
                 Some((user, None)) => Event::new(Actor::Anonymous, "tap.failed")
                     .target(user.target())
                     .address(self.address),
@@ -316,7 +327,7 @@ async fn wrong_passcode(
         };
         audit::record(
             &mut tx,
-            pass_event("tap.failed", user, row, address.clone())
+            pass_event(Actor::Anonymous, "tap.failed", user, row, address.clone())
                 .failed()
                 .detail("reason", "wrong_passcode")
                 .detail("failed_attempts", failures),
@@ -328,7 +339,8 @@ async fn wrong_passcode(
         {
             audit::record(
                 &mut tx,
-                pass_event("tap.locked", user, row, address)
+                pass_event(Actor::Anonymous, "tap.locked", user, row, address)
+                    .failed()
                     .severity(Severity::High)
                     .detail("failed_attempts", failures),
             )

@@ -1,6 +1,7 @@
 //! The Temporary Access Pass: every rule of DESIGN.md, on SQLite and PostgreSQL.
 
 mod api;
+mod audit_facts;
 mod bulk;
 mod cli;
 mod concurrency;

@@ -27,7 +27,7 @@ async fn a_multi_use_pass_is_disabled_by_policy_once_one_time_passes_are_require
     assert!(app.check_pass("bob", &passcode).await.is_err());
     let failed = &app.events("tap.failed").await[0];
     assert!(
-        failed.details.contains("DisabledByPolicy"),
+        failed.details.contains("\"reason\":\"disabled_by_policy\""),
         "{}",
         failed.details
     );
