@@ -24,18 +24,20 @@ pub struct TokenRow {
     pub cap_at: Option<i64>,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// DPoP (RFC 9449): the thumbprint of the key the token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 pub const ACCESS: &str = "access";
 pub const REFRESH: &str = "refresh";
 
 const COLUMNS: &str = "id, kind, token_hash, family_id, client_id, user_id, scope, sid, acr, amr, \
-     auth_time, tap_id, created_at, expires_at, cap_at, rotated_at, revoked_at";
+     auth_time, tap_id, created_at, expires_at, cap_at, rotated_at, revoked_at, dpop_jkt";
 
 pub async fn insert(tx: &mut Tx, row: &TokenRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO oidc_tokens ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(&row.id)
     .bind(&row.kind)
@@ -54,6 +56,7 @@ pub async fn insert(tx: &mut Tx, row: &TokenRow) -> Result<(), sqlx::Error> {
     .bind(row.cap_at)
     .bind(row.rotated_at)
     .bind(row.revoked_at)
+    .bind(&row.dpop_jkt)
     .execute(&mut **tx)
     .await?;
     // The session's end must reach every client that received tokens in it (back-channel logout).
