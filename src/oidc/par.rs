@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use super::authorize::checks;
 use super::authorize::request::AuthRequest;
-use super::{client_auth, dpop};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::token::no_store;
+use super::{client_auth, dpop};
 use crate::db::{self, pushed::PushedRow};
 use crate::error::AppError;
 use crate::oidc::OidcState;
@@ -56,7 +56,11 @@ pub async fn par_post(
         .await
         .map_err(|(error, _)| error)?;
     if let Some(proof) = dpop {
-        if request.dpop_jkt.as_ref().is_some_and(|jkt| *jkt != proof.jkt) {
+        if request
+            .dpop_jkt
+            .as_ref()
+            .is_some_and(|jkt| *jkt != proof.jkt)
+        {
             return Err(OAuthError::invalid_dpop_proof(
                 "dpop_jkt is not the thumbprint of the proof's key",
             ));

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::audience::Accept;
+use super::dpop::{self, Presented};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::token::no_store;
-use super::dpop::{self, Presented};
 use super::{claims, scope, tokens};
 use crate::directory;
 use crate::oidc::OidcState;

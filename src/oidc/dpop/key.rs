@@ -33,7 +33,9 @@ fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, &'static str> 
 impl PublicKey {
     /// Reads the `jwk` header; refuses private and symmetric keys and families tapid does not verify.
     pub fn from_jwk(jwk: &Value) -> Result<Self, &'static str> {
-        let jwk = jwk.as_object().ok_or("the jwk header must be a JSON object")?;
+        let jwk = jwk
+            .as_object()
+            .ok_or("the jwk header must be a JSON object")?;
         if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) {
             return Err("the jwk must be a public key: it holds private or symmetric key material");
         }
@@ -114,7 +116,9 @@ impl PublicKey {
                 b64(x),
                 b64(y)
             ),
-            PublicKey::Ed25519 { x } => format!(r#"{{"crv":"Ed25519","kty":"OKP","x":{}}}"#, b64(x)),
+            PublicKey::Ed25519 { x } => {
+                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":{}}}"#, b64(x))
+            }
         };
         URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
     }

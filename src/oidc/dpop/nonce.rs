@@ -26,11 +26,9 @@ pub fn current(sealer: &Sealer, now: i64) -> String {
 pub fn is_fresh(sealer: &Sealer, nonce: &str, now: i64) -> bool {
     let step = now.div_euclid(STEP);
     // Every candidate is compared, so the time taken says nothing about which one matched.
-    [step - 1, step, step + 1]
-        .into_iter()
-        .fold(false, |ok, s| {
-            secrets::constant_time_eq(&for_step(sealer, s), nonce) | ok
-        })
+    [step - 1, step, step + 1].into_iter().fold(false, |ok, s| {
+        secrets::constant_time_eq(&for_step(sealer, s), nonce) | ok
+    })
 }
 
 #[cfg(test)]

@@ -88,7 +88,9 @@ pub fn check(proof: &str, expected: &Expected<'_>) -> Result<Checked, &'static s
         return Err("the proof's typ must be dpop+jwt");
     }
     if !super::ALGS.contains(&header.alg.as_str()) {
-        return Err("the proof must be signed with an asymmetric algorithm tapid accepts (see dpop_signing_alg_values_supported)");
+        return Err(
+            "the proof must be signed with an asymmetric algorithm tapid accepts (see dpop_signing_alg_values_supported)",
+        );
     }
     let key = PublicKey::from_jwk(header.jwk.as_ref().ok_or("the proof's header has no jwk")?)?;
     if !key.fits(&header.alg) {

@@ -121,6 +121,18 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         // Redeemed by a poll that committed since the code was read.
         return Err(unusable());
     }
+    // As for a code: the approving session must still be there. One ended since — signed out
+    // everywhere, the account disabled, the pass it began with revoked — buys the device nothing.
+    if let Some(sid) = &row.sid {
+        if db::sessions::find_by_sid(&mut *tx, sid, now)
+            .await?
+            .is_none()
+        {
+            return Err(OAuthError::invalid_grant(
+                "the sign-in session that approved this device has ended",
+            ));
+        }
+    }
     for token in &tokens {
         db::tokens::insert(&mut tx, token).await?;
     }

@@ -77,7 +77,14 @@ async fn tokens_with_key(
 ) -> Value {
     let authorized = app.authorize_with_totp(client, "ann", secret, &[]).await;
     let proof = token_proof(app, key).await;
-    let answer = redeem(app, client, &authorized.code, &authorized.verifier, Some(&proof)).await;
+    let answer = redeem(
+        app,
+        client,
+        &authorized.code,
+        &authorized.verifier,
+        Some(&proof),
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["token_type"], "DPoP");
     answer.body
@@ -94,9 +101,11 @@ async fn a_public_clients_refresh_token_is_bound_to_its_key() {
     let body = tokens_with_key(&app, &spa, &secret, &key).await;
     let refresh_token = body["refresh_token"].as_str().unwrap();
 
-    refresh(&app, &spa, refresh_token, None)
-        .await
-        .refused(400, "invalid_grant", "bound to a DPoP key");
+    refresh(&app, &spa, refresh_token, None).await.refused(
+        400,
+        "invalid_grant",
+        "bound to a DPoP key",
+    );
     let other = DpopKey::es256();
     let proof = token_proof(&app, &other).await;
     refresh(&app, &spa, refresh_token, Some(&proof))
@@ -154,11 +163,24 @@ async fn a_code_bound_by_dpop_jkt_is_redeemed_only_with_a_proof_by_that_key() {
         .refused(400, "invalid_grant", "bound to a DPoP key");
     let other = DpopKey::es256();
     let proof = token_proof(&app, &other).await;
-    redeem(&app, &web, &authorized.code, &authorized.verifier, Some(&proof))
-        .await
-        .refused(400, "invalid_grant", "another DPoP key");
+    redeem(
+        &app,
+        &web,
+        &authorized.code,
+        &authorized.verifier,
+        Some(&proof),
+    )
+    .await
+    .refused(400, "invalid_grant", "another DPoP key");
     let proof = token_proof(&app, &key).await;
-    let answer = redeem(&app, &web, &authorized.code, &authorized.verifier, Some(&proof)).await;
+    let answer = redeem(
+        &app,
+        &web,
+        &authorized.code,
+        &authorized.verifier,
+        Some(&proof),
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let access = answer.body["access_token"].as_str().unwrap();
     assert_eq!(jwt_claims(access)["cnf"]["jkt"], jkt);
@@ -200,7 +222,12 @@ async fn a_proof_sent_to_par_binds_the_code_to_its_key() {
         ("code_challenge_method", "S256"),
     ];
     let pushed = app
-        .post_with_proof("/par", &form, Some(("web", web.secret.as_deref().unwrap())), Some(&proof))
+        .post_with_proof(
+            "/par",
+            &form,
+            Some(("web", web.secret.as_deref().unwrap())),
+            Some(&proof),
+        )
         .await;
     assert_eq!(pushed.status, 201, "{}", pushed.body);
     let request_uri = pushed.body["request_uri"].as_str().unwrap();

@@ -46,7 +46,10 @@ async fn a_good_proof_binds_the_access_token_to_its_key_with_cnf_jkt_and_type_dp
         let answer = grant(&app, &svc, Some(&proof)).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         assert_eq!(answer.body["token_type"], "DPoP");
-        assert!(!answer.nonce().is_empty(), "a DPoP-Nonce comes with the answer");
+        assert!(
+            !answer.nonce().is_empty(),
+            "a DPoP-Nonce comes with the answer"
+        );
         let token = answer.body["access_token"].as_str().unwrap();
         assert_eq!(jwt_claims(token)["cnf"]["jkt"], key.thumbprint());
 
@@ -127,9 +130,11 @@ async fn a_proof_whose_typ_is_not_dpop_jwt_is_refused() {
         let mut header = key.header();
         header["typ"] = typ;
         let proof = proof_with(&app, &key, header, json!({})).await;
-        grant(&app, &svc, Some(&proof))
-            .await
-            .refused(400, "invalid_dpop_proof", "typ must be dpop+jwt");
+        grant(&app, &svc, Some(&proof)).await.refused(
+            400,
+            "invalid_dpop_proof",
+            "typ must be dpop+jwt",
+        );
     }
 }
 
@@ -171,9 +176,11 @@ async fn a_proof_whose_jwk_holds_a_private_key_is_refused() {
     let mut header = key.header();
     header["jwk"]["d"] = json!("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI");
     let proof = proof_with(&app, &key, header, json!({})).await;
-    grant(&app, &svc, Some(&proof))
-        .await
-        .refused(400, "invalid_dpop_proof", "must be a public key");
+    grant(&app, &svc, Some(&proof)).await.refused(
+        400,
+        "invalid_dpop_proof",
+        "must be a public key",
+    );
 }
 
 #[tokio::test]
@@ -181,9 +188,11 @@ async fn a_proof_signed_by_another_key_than_its_jwk_is_refused() {
     let (app, svc) = app_with_service().await;
     let (key, other) = (DpopKey::es256(), DpopKey::es256());
     let proof = proof_with(&app, &key, other.header(), json!({})).await;
-    grant(&app, &svc, Some(&proof))
-        .await
-        .refused(400, "invalid_dpop_proof", "signature does not verify");
+    grant(&app, &svc, Some(&proof)).await.refused(
+        400,
+        "invalid_dpop_proof",
+        "signature does not verify",
+    );
 }
 
 #[tokio::test]
@@ -200,14 +209,21 @@ async fn a_proof_for_another_method_is_refused() {
 async fn a_proof_for_another_uri_is_refused_and_the_same_uri_written_differently_is_not() {
     let (app, svc) = app_with_service().await;
     let key = DpopKey::es256();
-    for wrong in [app.htu("/userinfo"), app.htu("/token/"), "https://elsewhere.example/token".into()] {
+    for wrong in [
+        app.htu("/userinfo"),
+        app.htu("/token/"),
+        "https://elsewhere.example/token".into(),
+    ] {
         let proof = proof_with(&app, &key, key.header(), json!({ "htu": wrong })).await;
         grant(&app, &svc, Some(&proof))
             .await
             .refused(400, "invalid_dpop_proof", "htu");
     }
     // RFC 9449 §4.3: compared without query and fragment, after normalisation.
-    let same = format!("{}/%74oken?x=1#frag", app.issuer.to_uppercase().replace("HTTP://", "http://"));
+    let same = format!(
+        "{}/%74oken?x=1#frag",
+        app.issuer.to_uppercase().replace("HTTP://", "http://")
+    );
     let proof = proof_with(&app, &key, key.header(), json!({ "htu": same })).await;
     let answer = grant(&app, &svc, Some(&proof)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -252,7 +268,13 @@ async fn a_client_that_requires_dpop_gets_no_token_without_a_proof() {
     let svc = app
         .add_client(
             "svc",
-            &["--grant", "client_credentials", "--scope", "tapid:admin", "--require-dpop"],
+            &[
+                "--grant",
+                "client_credentials",
+                "--scope",
+                "tapid:admin",
+                "--require-dpop",
+            ],
         )
         .await;
     let shown = app.cli(&["client", "show", "svc", "--json"]).await;

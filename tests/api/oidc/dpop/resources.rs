@@ -27,7 +27,10 @@ async fn bound_userinfo_token(app: &TestApp) -> (String, DpopKey) {
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    (answer.body["access_token"].as_str().unwrap().to_string(), key)
+    (
+        answer.body["access_token"].as_str().unwrap().to_string(),
+        key,
+    )
 }
 
 /// A bound admin API token (`client_credentials`, `tapid:admin`) and its key.
@@ -45,7 +48,10 @@ async fn bound_api_token(app: &TestApp) -> (String, DpopKey) {
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    (answer.body["access_token"].as_str().unwrap().to_string(), key)
+    (
+        answer.body["access_token"].as_str().unwrap().to_string(),
+        key,
+    )
 }
 
 /// The resource's nonce, learnt from its `use_dpop_nonce` challenge.
@@ -132,7 +138,12 @@ async fn a_resource_proof_without_the_nonce_is_answered_use_dpop_nonce() {
         .await;
     challenged(&answer, "use_dpop_nonce");
     assert!(!answer.nonce().is_empty());
-    let proof = key.proof("GET", &app.htu("/api/v1/users"), Some("stale"), Some(&token));
+    let proof = key.proof(
+        "GET",
+        &app.htu("/api/v1/users"),
+        Some("stale"),
+        Some(&token),
+    );
     let answer = app
         .get_resource("/api/v1/users", "DPoP", &token, Some(&proof))
         .await;
@@ -144,12 +155,22 @@ async fn a_proof_whose_ath_is_not_the_tokens_hash_is_refused() {
     let app = spawn_app().await;
     let (token, key) = bound_userinfo_token(&app).await;
     let nonce = resource_nonce(&app, "/userinfo", &token, &key).await;
-    let proof = key.proof("GET", &app.htu("/userinfo"), Some(&nonce), Some("another token"));
+    let proof = key.proof(
+        "GET",
+        &app.htu("/userinfo"),
+        Some(&nonce),
+        Some("another token"),
+    );
     let answer = app
         .get_resource("/userinfo", "DPoP", &token, Some(&proof))
         .await;
     challenged(&answer, "invalid_dpop_proof");
-    assert!(answer.body["error_description"].as_str().unwrap().contains("ath"));
+    assert!(
+        answer.body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("ath")
+    );
     let proof = key.sign(
         &key.header(),
         &claims("GET", &app.htu("/userinfo"), Some(&nonce), None),
@@ -190,7 +211,12 @@ async fn the_admin_api_answers_a_bound_token_with_a_proof_for_that_request() {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     // A proof for another request (method) is no proof for this one.
-    let proof = key.proof("POST", &app.htu("/api/v1/users"), Some(&nonce), Some(&token));
+    let proof = key.proof(
+        "POST",
+        &app.htu("/api/v1/users"),
+        Some(&nonce),
+        Some(&token),
+    );
     let answer = app
         .get_resource("/api/v1/users", "DPoP", &token, Some(&proof))
         .await;
