@@ -83,12 +83,17 @@ where
                 TokenRefused::Invalid(_) => AppError::Unauthenticated,
                 TokenRefused::Failed(e) => e,
             })?;
-        // A DPoP-bound token only with a proof by its key; an unbound one only as Bearer.
+        // A DPoP-bound token only with a proof by its key; an unbound one only as Bearer. The proof
+        // names the path as the client sent it (a nested router sees less of it).
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |u| u.path().to_string());
         oidc::dpop::at_resource(
             &state.oidc,
             &parts.headers,
             parts.method.as_str(),
-            parts.uri.path(),
+            &path,
             &presented,
             &verified,
         )
