@@ -30,6 +30,18 @@ function clockIn(zone, iso) {
   return new Date(iso).toLocaleTimeString('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
 }
 
+/** What static/time.js writes before the time left: the clock in `zone`, after the date when that is not today. */
+function localIn(zone, iso) {
+  const dateIn = (d) => d.toLocaleDateString('en-US', { timeZone: zone });
+  const at = new Date(iso);
+  if (dateIn(at) === dateIn(new Date())) return clockIn(zone, iso);
+  const yearIn = (d) => d.toLocaleDateString('en-US', { timeZone: zone, year: 'numeric' });
+  const options = { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' };
+  if (yearIn(at) !== yearIn(new Date())) options.year = 'numeric';
+  const day = at.toLocaleDateString('en-US', options);
+  return `${day} ${clockIn(zone, iso)}`;
+}
+
 /**
  * Every <time data-local> on the page reads in `zone`: its clock there and the time left or past, never
  * "UTC". Resolves to how many there were.
@@ -156,7 +168,7 @@ describe('console at scale: users list, local times, phones, navigation', { time
     await openConsole(page, '/admin/users?q=person05');
     const cell = page.locator('#users td.pass').first();
     const iso = await cell.locator('time').getAttribute('datetime');
-    assert.match(await cell.textContent(), new RegExp(`^Usable, until ${clockIn(zone, iso)}, in (59 min|1 h)$`));
+    assert.match(await cell.textContent(), new RegExp(`^Usable, until ${localIn(zone, iso)}, in (59 min|1 h)$`));
     // Without the script the same element says the time in UTC, and says so.
     const html = await (await page.request.get(`${server.url}/admin/users?q=person05`)).text();
     const utc = iso.slice(0, 10) + ' ' + iso.slice(11, 16) + ' UTC, in ';
