@@ -92,7 +92,7 @@ pub struct OAuthError {
     /// No credentials were presented at all: the challenge names no error (RFC 6750 §3.1).
     bare_challenge: bool,
     /// The nonce a DPoP proof must carry from now on (RFC 9449 §8): the `DPoP-Nonce` header.
-    dpop_nonce: Option<HeaderValue>,
+    dpop_nonce: Option<Box<str>>,
 }
 
 impl OAuthError {
@@ -176,7 +176,7 @@ impl OAuthError {
 
     /// Sends `nonce` in a `DPoP-Nonce` header with this error.
     pub fn with_dpop_nonce(mut self, nonce: &str) -> Self {
-        self.dpop_nonce = HeaderValue::from_str(nonce).ok();
+        self.dpop_nonce = Some(nonce.into());
         self
     }
 
@@ -324,7 +324,10 @@ impl IntoResponse for OAuthError {
         if let Some(value) = self.retry_after {
             headers.insert(header::RETRY_AFTER, value);
         }
-        if let Some(value) = self.dpop_nonce {
+        if let Some(value) = self
+            .dpop_nonce
+            .and_then(|n| HeaderValue::from_str(&n).ok())
+        {
             headers.insert(super::dpop::NONCE_HEADER, value);
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
