@@ -4,13 +4,15 @@
 // the pages of a user, a pass shown once, a group, a client, a batch), the device grant's pages (the code,
 // the confirmation, connected), the one-time reveal link (confirm,
 // shown, closed), the error pages (404, 405) and signing out (confirm, signed out). Any violation of impact
-// serious or critical fails the journey, and all of them are printed, page by page.
+// serious or critical fails the journey, and all of them are printed, page by page. Each page is also
+// photographed at desktop and phone width, in the colour scheme of the run: e2e/run.sh runs this journey in
+// the light scheme and again in the dark one (TAPID_E2E_COLOR_SCHEME=dark).
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator, screenshot, COLOR_SCHEME } = require('./lib/browser');
 const { here, waitForPath, expectSetup, registerPasskey } = require('./lib/journey');
 const { totpCode } = require('./lib/totp');
 const { request } = require('./lib/net');
@@ -18,7 +20,9 @@ const { seriousViolations, describeViolations } = require('./lib/axe');
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-describe('accessibility: axe-core over every page', { timeout: 300_000 }, () => {
+const JOURNEY = `every page, ${COLOR_SCHEME} scheme`;
+
+describe(`accessibility: axe-core over every page (${COLOR_SCHEME} scheme)`, { timeout: 300_000 }, () => {
   let server;
   let browser;
   const checked = [];
@@ -29,6 +33,11 @@ describe('accessibility: axe-core over every page', { timeout: 300_000 }, () => 
     await page.waitForLoadState('load');
     const violations = await seriousViolations(page);
     checked.push(name);
+    const viewport = page.viewportSize();
+    await screenshot(page, JOURNEY, `${name} desktop`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, JOURNEY, `${name} phone`);
+    await page.setViewportSize(viewport);
     if (violations.length) found.push(describeViolations(violations, `[${name}] ${here(page).pathname}: `));
   }
 

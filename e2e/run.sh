@@ -60,3 +60,8 @@ fi
 
 step "node --test ${tests[*]}"
 node --test --test-concurrency=1 "${tests[@]}"
+
+if [ "$#" -eq 0 ]; then
+  step "the accessibility journey again, in the dark colour scheme"
+  TAPID_E2E_COLOR_SCHEME=dark node --test e2e/accessibility.test.js
+fi

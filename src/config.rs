@@ -1,5 +1,6 @@
 //! Typed settings: built-in defaults, then a TOML file, then `TAPID_*` environment variables.
 
+mod brand;
 mod delivery;
 mod env;
 mod proxies;
@@ -7,6 +8,7 @@ mod scim;
 mod show;
 mod traces;
 
+pub use brand::{AA_CONTRAST, BrandSettings, Color, DARK, LIGHT, Scheme};
 pub use delivery::{RevealConfirm, RevealSettings, SmtpSecurity, SmtpSettings};
 pub use proxies::TrustedProxies;
 pub use scim::{ScimSettings, StartPassRecipient, StartTime};
@@ -51,6 +53,8 @@ pub struct Config {
     pub traces: TraceSettings,
     /// Provisioning: the pass a start date asks for.
     pub scim: ScimSettings,
+    /// How the pages look: the primary colour per scheme and a stylesheet of the deployment's own.
+    pub brand: BrandSettings,
 }
 
 /// Webhook delivery.
@@ -176,6 +180,7 @@ impl Default for Config {
             smtp: SmtpSettings::default(),
             traces: TraceSettings::default(),
             scim: ScimSettings::default(),
+            brand: BrandSettings::default(),
         }
     }
 }

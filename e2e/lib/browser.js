@@ -11,6 +11,7 @@
 //   TAPID_E2E_CHROMIUM     the browser executable (default /usr/bin/chromium)
 //   TAPID_E2E_SCREENSHOTS  the screenshot root (default e2e/screenshots)
 //   TAPID_E2E_HEADED=1     show the browser (needs a display)
+//   TAPID_E2E_COLOR_SCHEME the colour scheme pages are shown in: light (default) or dark
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,6 +27,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+const COLOR_SCHEME = process.env.TAPID_E2E_COLOR_SCHEME || 'light';
 const SCREENSHOT_ROOT = path.resolve(process.env.TAPID_E2E_SCREENSHOTS || path.join(__dirname, '..', 'screenshots'));
 
 /** Launch headless Chromium. One per test file is plenty; contexts isolate the tests. */
@@ -49,7 +51,12 @@ async function launchBrowser(opts = {}) {
  */
 async function newPage(browser, opts = {}) {
   const { timeoutMs = 15_000, ...contextOpts } = opts;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', ...contextOpts });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    colorScheme: COLOR_SCHEME,
+    ...contextOpts,
+  });
   context.setDefaultTimeout(timeoutMs);
   context.setDefaultNavigationTimeout(timeoutMs);
   const page = await context.newPage();
@@ -163,6 +170,7 @@ async function screenshot(page, journey, step) {
 module.exports = {
   CHROMIUM,
   CHROMIUM_ARGS,
+  COLOR_SCHEME,
   SCREENSHOT_ROOT,
   launchBrowser,
   newPage,

@@ -24,7 +24,7 @@ pub fn app(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     Router::new()
         .merge(health::router())
-        .merge(crate::pages::router::<AppState>())
+        .merge(crate::pages::router::<AppState>(&state.config.brand))
         .merge(
             crate::oidc::browser_router()
                 .layer(middleware::from_fn_with_state(

@@ -1,8 +1,8 @@
 //! What every server-rendered page shares, below every page family (sign-in, security info, console)
 //! and the protocol's own pages: the redirect after a form ([`see_other`]), the sign-in flow parameters
 //! ([`flow`]), the form checks and `no-store` ([`form`]), the client's address ([`address`]), the one
-//! error page ([`error`]), times in the reader's zone ([`time`]), and the embedded stylesheet and
-//! scripts.
+//! error page ([`error`]), times in the reader's zone ([`time`]), and the embedded stylesheet (its colour
+//! schemes checked in [`palette`]), the deployment's brand stylesheet and the scripts.
 //!
 //! Nothing here knows the session, the protocol or any page family: they all build on this.
 
@@ -11,12 +11,18 @@ pub mod error;
 pub mod flow;
 pub mod form;
 mod forwarded;
+#[cfg(test)]
+mod palette;
 pub mod time;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+
+use crate::config::BrandSettings;
 
 pub use address::ClientAddress;
 pub use error::{ErrorView, PageError};
@@ -36,11 +42,28 @@ const STYLESHEET: &str = include_str!("../../static/tapid.css");
 const SCRIPT: &str = include_str!("../../static/tapid.js");
 const TIME_SCRIPT: &str = include_str!("../../static/time.js");
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+/// The embedded assets, and `/static/brand.css`: the deployment's brand (`brand.*`), built once at start
+/// and linked from every page after tapid's own stylesheet (empty when nothing is branded).
+pub fn router<S: Clone + Send + Sync + 'static>(brand: &BrandSettings) -> Router<S> {
+    let brand_css: Arc<str> = brand.stylesheet_text().into();
     Router::new()
         .route("/static/tapid.css", get(stylesheet))
+        .route(
+            "/static/brand.css",
+            get(move || brand_stylesheet(brand_css)),
+        )
         .route("/static/tapid.js", get(script))
         .route("/static/time.js", get(time_script))
+}
+
+async fn brand_stylesheet(css: Arc<str>) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        css.to_string(),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

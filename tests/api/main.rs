@@ -8,6 +8,7 @@ mod helpers;
 mod admin;
 mod architecture;
 mod audit_trail;
+mod brand;
 mod browser_errors;
 mod cli_directory;
 mod configuration;
