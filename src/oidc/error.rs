@@ -324,10 +324,7 @@ impl IntoResponse for OAuthError {
         if let Some(value) = self.retry_after {
             headers.insert(header::RETRY_AFTER, value);
         }
-        if let Some(value) = self
-            .dpop_nonce
-            .and_then(|n| HeaderValue::from_str(&n).ok())
-        {
+        if let Some(value) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
             headers.insert(super::dpop::NONCE_HEADER, value);
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
