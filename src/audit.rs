@@ -138,12 +138,14 @@ pub async fn record_all(tx: &mut Tx, events: Vec<Event>) -> Result<(), sqlx::Err
     let (mut seq, mut prev_hash) = store::head(tx).await?;
     let first = seq;
     let at = db::ts(OffsetDateTime::now_utc());
+    let mut rows = Vec::with_capacity(events.len());
     for event in events {
         seq += 1;
         let row = chained(event, seq, at, prev_hash);
-        store::insert(tx, &row).await?;
-        prev_hash = row.hash;
+        prev_hash = row.hash.clone();
+        rows.push(row);
     }
+    store::insert_all(tx, &rows).await?;
     store::set_head(tx, seq, &prev_hash).await?;
     // The webhook outbox, in the same transaction as the events it announces.
     db::webhooks::enqueue(tx, first, seq).await?;

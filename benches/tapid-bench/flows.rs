@@ -14,7 +14,8 @@ use url::form_urlencoded;
 use crate::http::{Conn, Cookies, Response, request};
 use crate::load::EXHAUSTED;
 
-/// A client registered with `tapid client add`.
+/// A client registered with `tapid client add` (or in the peer's configuration).
+#[derive(Clone)]
 pub struct Client {
     pub id: String,
     pub redirect_uri: String,

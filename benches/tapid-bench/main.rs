@@ -5,6 +5,7 @@
 //! cargo bench --bench tapid-bench                       # everything, SQLite, 10 s per scenario
 //! cargo bench --bench tapid-bench -- --only cc-rs256,jwks --duration 20
 //! cargo bench --bench tapid-bench -- --database-url postgres://postgres@127.0.0.1:5432/postgres
+//! cargo bench --bench tapid-bench -- --peer node-oidc-provider   # side by side, with ratios
 //! ```
 //!
 //! Run without `--bench` (as `cargo test --benches` does) it only checks its own parsers and arithmetic.
@@ -13,6 +14,7 @@ mod flows;
 mod http;
 mod load;
 mod machine;
+mod peer;
 mod prepare;
 mod report;
 mod scenarios;
@@ -90,6 +92,12 @@ pub struct Args {
     /// Codes to prepare for the redemption scenario (default: enough for the signing limit).
     #[arg(long)]
     pub codes: Option<usize>,
+    /// Also measure this peer, started beside tapid and driven by the same load generator, scenario by
+    /// scenario right after tapid (discovery, jwks, cc-rs256, cc-es256), and print both side by side
+    /// with their ratios. `node-oidc-provider` is installed with `npm ci` in benches/node-oidc-provider
+    /// when missing (needs Node.js and npm).
+    #[arg(long, value_name = "PEER", value_parser = clap::builder::PossibleValuesParser::new(peer::PEERS))]
+    pub peer: Option<String>,
     /// Keep the temp dir (configuration, database, tapid's log) and print where it is.
     #[arg(long)]
     pub keep: bool,

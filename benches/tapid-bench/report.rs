@@ -162,7 +162,7 @@ pub fn table(outcomes: &[Outcome], rates: &Rates) -> String {
     out
 }
 
-/// A target of issue 8 and how the run compares.
+/// A target of the performance issues (8, then 16) and how the run compares.
 pub struct Target {
     pub what: String,
     pub goal: String,
@@ -212,6 +212,7 @@ pub fn targets(
     rates: &Rates,
     idle_rss_kb: Option<u64>,
     sqlite: bool,
+    peer: Option<(&str, &[Outcome])>,
 ) -> Vec<Target> {
     let find = |name: &str| outcomes.iter().find(|o| o.name == name);
     let throughput = |name: &str| {
@@ -219,7 +220,19 @@ pub fn targets(
             .and_then(|o| o.result.as_ref().ok())
             .map(Measured::throughput)
     };
-    let mut list = vec![
+    let mut list = Vec::new();
+    if let Some((name, peer)) = peer {
+        let mut ratio = at_least(
+            &format!("client_credentials RS256 vs {name}, same run"),
+            2.0,
+            "×",
+            peer_ratio(outcomes, peer, "cc-rs256"),
+        );
+        ratio.goal = "≥ 2.00×".into();
+        ratio.measured = peer_ratio(outcomes, peer, "cc-rs256").map(|r| format!("{r:.2}×"));
+        list.push(ratio);
+    }
+    list.extend([
         at_least(
             "client_credentials RS256 vs signing limit per core used",
             0.85,
@@ -232,9 +245,16 @@ pub fn targets(
             "grants/s",
             throughput("cc-es256"),
         ),
+        at_least("code redemption", 1_500.0, "codes/s", throughput("code")),
+        at_least(
+            "refresh rotation",
+            1_500.0,
+            "rotations/s",
+            throughput("refresh"),
+        ),
         at_least("discovery", 30_000.0, "requests/s", throughput("discovery")),
         at_least("JWKS", 30_000.0, "requests/s", throughput("jwks")),
-    ];
+    ]);
     if sqlite {
         list.push(at_least(
             "complete TOTP sign-ins (SQLite)",
@@ -270,7 +290,7 @@ pub fn targets(
 pub fn targets_table(targets: &[Target]) -> String {
     let mut out = format!(
         "{:<58} {:>20} {:>18}  {}\n",
-        "target (issue 8)", "goal", "measured", "result"
+        "target (issue 16)", "goal", "measured", "result"
     );
     for t in targets {
         out.push_str(&format!(
@@ -332,4 +352,86 @@ pub fn json(outcomes: &[Outcome], rates: &Rates, targets: &[Target]) -> (Value, 
         .map(|t| json!({ "target": t.what, "goal": t.goal, "measured": t.measured, "met": t.met, "result": t.gap }))
         .collect();
     (json!(scenarios), json!(signing), json!(targets))
+}
+
+/// tapid and the peer side by side, scenario by scenario, with the ratios (tapid / peer): of the
+/// throughput, and of the throughput per core each server used.
+pub fn peer_table(
+    tapid: &[Outcome],
+    peer: &[Outcome],
+    peer_label: &str,
+    tapid_idle_kb: Option<u64>,
+    peer_idle_kb: Option<u64>,
+) -> String {
+    let mut out = format!(
+        "tapid vs {peer_label}, the same load generator, each scenario run on tapid and then on the peer\n"
+    );
+    out.push_str(&format!(
+        "{:<11} {:>10} {:>10} {:>7} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7}\n",
+        "scenario",
+        "tapid/s",
+        "peer/s",
+        "ratio",
+        "cores",
+        "peer",
+        "tapid/c",
+        "peer/c",
+        "ratio/c",
+        "p99 ms",
+        "peer",
+        "MB",
+        "peer"
+    ));
+    for p in peer {
+        let Some(t) = tapid.iter().find(|t| t.name == p.name) else {
+            continue;
+        };
+        let (Ok(tm), Ok(pm)) = (&t.result, &p.result) else {
+            let why = t.result.as_ref().err().or(p.result.as_ref().err());
+            out.push_str(&format!(
+                "{:<11} skipped: {}\n",
+                p.name,
+                why.map(String::as_str).unwrap_or("?")
+            ));
+            continue;
+        };
+        let per_core = |m: &Measured| m.throughput() / m.cores_used();
+        out.push_str(&format!(
+            "{:<11} {:>10.1} {:>10.1} {:>6.2}× {:>6.2} {:>6.2} {:>9.1} {:>9.1} {:>6.2}× {:>7.2} {:>7.2} {:>7} {:>7}\n",
+            p.name,
+            tm.throughput(),
+            pm.throughput(),
+            tm.throughput() / pm.throughput(),
+            tm.cores_used(),
+            pm.cores_used(),
+            per_core(tm),
+            per_core(pm),
+            per_core(tm) / per_core(pm),
+            tm.percentile_ms(99.0),
+            pm.percentile_ms(99.0),
+            mb(tm.peak_rss_kb),
+            mb(pm.peak_rss_kb),
+        ));
+        for (error, n) in &pm.errors {
+            out.push_str(&format!("  {} (peer): {n} × {error}\n", p.name));
+        }
+    }
+    out.push_str(&format!(
+        "idle RSS: tapid {} MB, peer {} MB · ratio = tapid ÷ peer; /c = per core the server used\n",
+        mb(tapid_idle_kb),
+        mb(peer_idle_kb)
+    ));
+    out
+}
+
+/// tapid's `client_credentials` RS256 grants per second over the peer's, in the same run.
+pub fn peer_ratio(tapid: &[Outcome], peer: &[Outcome], scenario: &str) -> Option<f64> {
+    let rate = |list: &[Outcome]| {
+        list.iter()
+            .find(|o| o.name == scenario)
+            .and_then(|o| o.result.as_ref().ok())
+            .filter(|m| m.ops >= MIN_OPS_FOR_RATIO)
+            .map(Measured::throughput)
+    };
+    Some(rate(tapid)? / rate(peer)?)
 }

@@ -22,7 +22,7 @@ const REDIRECT_URI: &str = "https://rp.example.com/cb";
 pub async fn fixed(ctx: &Ctx<'_>, name: &'static str, path: &str) -> Outcome {
     let result = async {
         let bytes = Rc::new(request("GET", path, &ctx.host, &[], b""));
-        let mut probe = Conn::connect(ctx.tapid.addr, None)
+        let mut probe = Conn::connect(ctx.addr, None)
             .await
             .map_err(|e| e.to_string())?;
         let first = probe.send(&bytes).await.map_err(|e| e.to_string())?;
@@ -61,22 +61,35 @@ async fn add_client(tapid: &Tapid, id: &str, args: &[&str]) -> Result<Client, St
 }
 
 pub async fn client_credentials(ctx: &Ctx<'_>, name: &'static str, alg: Option<&str>) -> Outcome {
+    let id = format!("bench-{name}");
+    let mut flags = vec!["--grant", "client_credentials"];
+    if let Some(alg) = alg {
+        flags.extend_from_slice(&["--access-token-alg", alg]);
+    }
+    let client = add_client(ctx.tapid, &id, &flags)
+        .await
+        .map_err(|e| match alg {
+            Some(alg) => format!("`tapid client add --access-token-alg {alg}` refused ({e})"),
+            None => e,
+        });
+    let wanted = alg.and_then(SigningAlg::parse).unwrap_or(SigningAlg::RS256);
+    grants(ctx, name, client, wanted).await
+}
+
+/// `client_credentials` grants for a registered client, again and again on each connection; the first
+/// answer must carry an access token signed with `wanted`.
+pub async fn grants(
+    ctx: &Ctx<'_>,
+    name: &'static str,
+    client: Result<Client, String>,
+    wanted: SigningAlg,
+) -> Outcome {
     let mut tokens = Vec::new();
     let result = async {
-        let id = format!("bench-{name}");
-        let mut flags = vec!["--grant", "client_credentials"];
-        if let Some(alg) = alg {
-            flags.extend_from_slice(&["--access-token-alg", alg]);
-        }
-        let client = add_client(ctx.tapid, &id, &flags)
-            .await
-            .map_err(|e| match alg {
-                Some(alg) => format!("`tapid client add --access-token-alg {alg}` refused ({e})"),
-                None => e,
-            })?;
+        let client = client?;
         let bytes =
             Rc::new(client.token_request(&ctx.host, &[("grant_type", "client_credentials")]));
-        let mut probe = Conn::connect(ctx.tapid.addr, None)
+        let mut probe = Conn::connect(ctx.addr, None)
             .await
             .map_err(|e| e.to_string())?;
         let first = probe.send(&bytes).await.map_err(|e| e.to_string())?;
@@ -91,10 +104,9 @@ pub async fn client_credentials(ctx: &Ctx<'_>, name: &'static str, alg: Option<&
             .as_str()
             .and_then(signing::jwt_alg)
             .ok_or("no access token in the answer")?;
-        let wanted = alg.and_then(SigningAlg::parse).unwrap_or(SigningAlg::RS256);
         if signed != wanted {
             return Err(format!(
-                "asked for {wanted} access tokens, tapid signed {signed}"
+                "asked for {wanted} access tokens, the server signed {signed}"
             ));
         }
         tokens.push(signed);
@@ -157,7 +169,7 @@ async fn prepare_codes(
     let began = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..browsers {
-        let (addr, host) = (ctx.tapid.addr, ctx.host.clone());
+        let (addr, host) = (ctx.addr, ctx.host.clone());
         let (client, pool, codes) = (client.clone(), pool.clone(), codes.clone());
         tasks.push(tokio::task::spawn_local(async move {
             let mut browser =
@@ -198,7 +210,7 @@ pub async fn code(ctx: &Ctx<'_>, state: &AppState, rates: &Rates) -> Outcome {
         let count = ctx.args.codes.unwrap_or(estimate.max(1000.0) as usize) + 1;
         let mut codes = prepare_codes(ctx, state, &client, "bench-code", count).await?;
         let sample = codes.pop().ok_or("no code prepared")?;
-        let mut probe = Conn::connect(ctx.tapid.addr, None)
+        let mut probe = Conn::connect(ctx.addr, None)
             .await
             .map_err(|e| e.to_string())?;
         let first = probe
@@ -243,7 +255,7 @@ pub async fn refresh(ctx: &Ctx<'_>, state: &AppState) -> Outcome {
         let client = web_client(ctx).await?;
         let n = ctx.args.concurrency;
         let codes = prepare_codes(ctx, state, &client, "bench-refresh", n).await?;
-        let mut probe = Conn::connect(ctx.tapid.addr, None)
+        let mut probe = Conn::connect(ctx.addr, None)
             .await
             .map_err(|e| e.to_string())?;
         let mut refresh_tokens = Vec::new();
@@ -322,7 +334,7 @@ pub async fn totp_signin(ctx: &Ctx<'_>, state: &AppState) -> Outcome {
         let users = TotpPool::new(users);
         let addresses = Rc::new(Cell::new(0));
         let worker = |_| TotpSignIn {
-            addr: ctx.tapid.addr,
+            addr: ctx.addr,
             host: ctx.host.clone(),
             client: client.clone(),
             users: users.clone(),
@@ -362,7 +374,7 @@ pub async fn tap_signin(ctx: &Ctx<'_>, state: &AppState) -> (Outcome, Option<Str
         let addresses = Rc::new(Cell::new(500_000));
         let stride = ctx.args.tap_concurrency;
         let worker = |i| TapSignIn {
-            addr: ctx.tapid.addr,
+            addr: ctx.addr,
             host: ctx.host.clone(),
             users: users.clone(),
             next: i,

@@ -10,6 +10,7 @@ use tapid::oidc::keys::SigningAlg;
 use crate::http::Conn;
 use crate::load::{self, Measured, Watch, Worker};
 use crate::machine::{command_line, git_commit, load_average, machine};
+use crate::peer::{self, Peer};
 use crate::report::{self, Rates};
 use crate::setup;
 use crate::tapid::{self as child, Tapid};
@@ -85,6 +86,7 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
     let ctx = Ctx {
         args,
         tapid: &tapid,
+        addr: tapid.addr,
         host: Rc::from(tapid.host.as_str()),
         watch: Watch {
             pid: tapid.pid(),
@@ -96,6 +98,36 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
                 }),
         },
     };
+    let peer = match &args.peer {
+        Some(name) => {
+            let peer = Peer::start(name, dir).await?;
+            eprintln!(
+                "{} {} serving on {} (pid {}, log {})",
+                peer.name,
+                peer.version,
+                peer.addr,
+                peer.pid(),
+                peer.log.display()
+            );
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            Some(peer)
+        }
+        None => None,
+    };
+    let peer_ctx = peer.as_ref().map(|peer| Ctx {
+        args,
+        tapid: &tapid,
+        addr: peer.addr,
+        host: Rc::from(peer.host.as_str()),
+        watch: Watch {
+            pid: peer.pid(),
+            ..ctx.watch
+        },
+    });
+    let peer_idle_rss_kb = peer
+        .as_ref()
+        .and_then(|p| child::status_kb(p.pid(), "VmRSS"));
+    let mut peer_outcomes = Vec::new();
     let state = prepare::open(&config).await?;
 
     let mut rates = Rates::default();
@@ -141,25 +173,33 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
             }
             outcome.measured_rates = Some(now);
         }
-        match &outcome.result {
-            Ok(m) => eprintln!(
-                "   {:.1} {}s/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
-                m.throughput(),
-                outcome.unit,
-                m.percentile_ms(50.0),
-                m.percentile_ms(99.0),
-                m.error_count()
-            ),
-            Err(why) => eprintln!("   skipped: {why}"),
-        }
+        report_line("tapid", &outcome);
         outcomes.push(outcome);
+        // The peer right after tapid, scenario by scenario, so that both meet the same machine.
+        if let (Some(peer), Some(pctx)) = (&peer, &peer_ctx) {
+            if peer::SCENARIOS.contains(name) {
+                let outcome = peer_scenario(pctx, peer, name).await;
+                report_line(peer.name, &outcome);
+                peer_outcomes.push(outcome);
+            }
+        }
     }
+    drop(peer_ctx);
     tapid.stop();
+    let peer_label = peer.as_ref().map(|p| format!("{} {}", p.name, p.version));
+    let peer_name = peer.as_ref().map(|p| p.name);
+    drop(peer);
     state.db.close().await;
 
     let command = command_line();
     let commit = git_commit();
-    let targets = report::targets(&outcomes, &rates, idle_rss_kb, !postgres);
+    let targets = report::targets(
+        &outcomes,
+        &rates,
+        idle_rss_kb,
+        !postgres,
+        peer_name.map(|name| (name, peer_outcomes.as_slice())),
+    );
     println!();
     println!("tapid-bench · {command}");
     let load_after = load_average();
@@ -191,6 +231,19 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
     print!("{}", report::table(&outcomes, &rates));
     println!();
     print!("{}", report::targets_table(&targets));
+    if let Some(label) = &peer_label {
+        println!();
+        print!(
+            "{}",
+            report::peer_table(
+                &outcomes,
+                &peer_outcomes,
+                label,
+                idle_rss_kb,
+                peer_idle_rss_kb
+            )
+        );
+    }
 
     let (scenarios, signing, targets) = report::json(&outcomes, &rates, &targets);
     let document = serde_json::json!({
@@ -210,6 +263,11 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
         "signing_per_core_per_s": signing,
         "scenarios": scenarios,
         "targets": targets,
+        "peer": peer_label.as_ref().map(|label| serde_json::json!({
+            "name": label,
+            "idle_rss_kb": peer_idle_rss_kb,
+            "scenarios": report::json(&peer_outcomes, &rates, &[]).0,
+        })),
         "run_s": started.elapsed().as_secs_f64(),
     });
     let path = args.json.clone().unwrap_or_else(|| {
@@ -227,6 +285,40 @@ async fn bench(args: &Args, dir: &Path, database_url: &str, postgres: bool) -> R
     Ok(())
 }
 
+fn report_line(server: &str, outcome: &report::Outcome) {
+    match &outcome.result {
+        Ok(m) => eprintln!(
+            "   {server}: {:.1} {}s/s, p50 {:.2} ms, p99 {:.2} ms, {:.2} cores, {} errors",
+            m.throughput(),
+            outcome.unit,
+            m.percentile_ms(50.0),
+            m.percentile_ms(99.0),
+            m.cores_used(),
+            m.error_count()
+        ),
+        Err(why) => eprintln!("   {server}: skipped: {why}"),
+    }
+}
+
+/// One of `peer::SCENARIOS` against the peer, with the same workers as tapid's.
+async fn peer_scenario(ctx: &Ctx<'_>, peer: &Peer, name: &'static str) -> report::Outcome {
+    match name {
+        "discovery" => setup::fixed(ctx, name, "/.well-known/openid-configuration").await,
+        "jwks" => setup::fixed(ctx, name, "/jwks").await,
+        _ => {
+            let (client, alg) = match peer.client(name) {
+                Some((c, alg)) => (Ok(c.clone()), alg),
+                None => (
+                    Err(format!("{} has no client for {name}", peer.name)),
+                    "RS256",
+                ),
+            };
+            let wanted = SigningAlg::parse(alg).unwrap_or(SigningAlg::RS256);
+            setup::grants(ctx, name, client, wanted).await
+        }
+    }
+}
+
 /// Whether this tapid has the `throttle.per_address` / `throttle.per_account` settings.
 fn throttle_configurable() -> bool {
     let defaults = serde_json::to_value(tapid::config::Config::default()).unwrap_or_default();
@@ -237,7 +329,10 @@ fn throttle_configurable() -> bool {
 /// What every scenario needs to reach tapid and watch it.
 pub struct Ctx<'a> {
     pub args: &'a Args,
+    /// tapid, for its admin commands (`tapid client add`).
     pub tapid: &'a Tapid,
+    /// The server under load: tapid, or the peer of a side-by-side run.
+    pub addr: std::net::SocketAddr,
     pub host: Rc<str>,
     pub watch: Watch,
 }
@@ -247,7 +342,7 @@ impl Ctx<'_> {
         let mut conns = Vec::with_capacity(n);
         for _ in 0..n {
             conns.push(
-                Conn::connect(self.tapid.addr, None)
+                Conn::connect(self.addr, None)
                     .await
                     .map_err(|e| format!("connect: {e}"))?,
             );

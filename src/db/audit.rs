@@ -56,33 +56,43 @@ pub async fn head(tx: &mut Tx) -> Result<(i64, String), sqlx::Error> {
         .await
 }
 
-/// Inserts one event; the caller moves the head with [`set_head`] after the last one.
-pub async fn insert(tx: &mut Tx, row: &AuditRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, actor_kind, actor_id, actor_name, action, target_kind, \
-         target_id, target_name, outcome, severity, address, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(row.seq)
-    .bind(&row.id)
-    .bind(row.at)
-    .bind(&row.actor_kind)
-    .bind(&row.actor_id)
-    .bind(&row.actor_name)
-    .bind(&row.action)
-    .bind(&row.target_kind)
-    .bind(&row.target_id)
-    .bind(&row.target_name)
-    .bind(&row.outcome)
-    .bind(&row.severity)
-    .bind(&row.address)
-    .bind(&row.details)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut **tx)
-    .await?;
+/// Inserts events in chain order, several to a statement (one round trip for up to 64 events); the
+/// caller moves the head with [`set_head`] after the last one.
+pub async fn insert_all(tx: &mut Tx, rows: &[AuditRow]) -> Result<(), sqlx::Error> {
+    let mut rest = rows;
+    for size in super::insert_chunks(rows.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let sql = format!(
+            "INSERT INTO audit_events (seq, id, at, actor_kind, actor_id, actor_name, action, \
+             target_kind, target_id, target_name, outcome, severity, address, details, prev_hash, hash) \
+             VALUES {}",
+            super::values_list(size, 16)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.seq)
+                .bind(&row.id)
+                .bind(row.at)
+                .bind(&row.actor_kind)
+                .bind(&row.actor_id)
+                .bind(&row.actor_name)
+                .bind(&row.action)
+                .bind(&row.target_kind)
+                .bind(&row.target_id)
+                .bind(&row.target_name)
+                .bind(&row.outcome)
+                .bind(&row.severity)
+                .bind(&row.address)
+                .bind(&row.details)
+                .bind(&row.prev_hash)
+                .bind(&row.hash);
+        }
+        query.execute(&mut **tx).await?;
+    }
     if !tx.observers.is_empty() {
-        tx.events.push(row.clone());
+        tx.events.extend_from_slice(rows);
     }
     Ok(())
 }

@@ -100,6 +100,45 @@ impl DerefMut for Tx {
     }
 }
 
+/// Rows one multi-row `INSERT` carries at most.
+const ROWS_PER_INSERT: usize = 64;
+
+/// How `n` rows are split into multi-row `INSERT`s: as many of [`ROWS_PER_INSERT`] as fit, then powers of
+/// two, so that a table's inserts take only a handful of statement shapes (each one prepared and cached
+/// once per connection) whatever the batch size.
+pub(crate) fn insert_chunks(n: usize) -> Vec<usize> {
+    let mut chunks = vec![ROWS_PER_INSERT; n / ROWS_PER_INSERT];
+    let rest = n % ROWS_PER_INSERT;
+    let mut size = ROWS_PER_INSERT / 2;
+    while size > 0 {
+        if rest & size != 0 {
+            chunks.push(size);
+        }
+        size /= 2;
+    }
+    chunks
+}
+
+/// `($1, …, $c), ($c+1, …, $2c), …` for `rows` rows of `columns` values each.
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * columns + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -323,6 +362,27 @@ mod tests {
             normalise_url("sqlite://tapid.db?mode=ro").unwrap().1,
             "sqlite://tapid.db?mode=ro"
         );
+    }
+
+    #[test]
+    fn batches_of_any_size_are_inserted_in_few_statement_shapes() {
+        for n in 0..=300 {
+            let chunks = insert_chunks(n);
+            assert_eq!(chunks.iter().sum::<usize>(), n, "{n}: {chunks:?}");
+            assert!(
+                chunks
+                    .iter()
+                    .all(|c| c.is_power_of_two() && *c <= ROWS_PER_INSERT)
+            );
+        }
+        assert_eq!(insert_chunks(1), vec![1]);
+        assert_eq!(insert_chunks(200), vec![64, 64, 64, 8]);
+    }
+
+    #[test]
+    fn a_values_list_numbers_every_placeholder_once() {
+        assert_eq!(values_list(1, 2), "($1, $2)");
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 
     #[test]

@@ -35,33 +35,49 @@ const COLUMNS: &str = "id, kind, token_hash, family_id, client_id, user_id, scop
      auth_time, tap_id, created_at, expires_at, cap_at, rotated_at, revoked_at, dpop_jkt";
 
 pub async fn insert(tx: &mut Tx, row: &TokenRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO oidc_tokens ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-    ))
-    .bind(&row.id)
-    .bind(&row.kind)
-    .bind(&row.token_hash)
-    .bind(&row.family_id)
-    .bind(&row.client_id)
-    .bind(&row.user_id)
-    .bind(&row.scope)
-    .bind(&row.sid)
-    .bind(&row.acr)
-    .bind(&row.amr)
-    .bind(row.auth_time)
-    .bind(&row.tap_id)
-    .bind(row.created_at)
-    .bind(row.expires_at)
-    .bind(row.cap_at)
-    .bind(row.rotated_at)
-    .bind(row.revoked_at)
-    .bind(&row.dpop_jkt)
-    .execute(&mut **tx)
-    .await?;
+    insert_all(tx, std::slice::from_ref(row)).await
+}
+
+/// Inserts every row, several to a statement (one round trip to the database for up to 64 rows).
+pub async fn insert_all(tx: &mut Tx, rows: &[TokenRow]) -> Result<(), sqlx::Error> {
+    let mut rest = rows;
+    for size in super::insert_chunks(rows.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let sql = format!(
+            "INSERT INTO oidc_tokens ({COLUMNS}) VALUES {}",
+            super::values_list(size, 18)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(&row.id)
+                .bind(&row.kind)
+                .bind(&row.token_hash)
+                .bind(&row.family_id)
+                .bind(&row.client_id)
+                .bind(&row.user_id)
+                .bind(&row.scope)
+                .bind(&row.sid)
+                .bind(&row.acr)
+                .bind(&row.amr)
+                .bind(row.auth_time)
+                .bind(&row.tap_id)
+                .bind(row.created_at)
+                .bind(row.expires_at)
+                .bind(row.cap_at)
+                .bind(row.rotated_at)
+                .bind(row.revoked_at)
+                .bind(&row.dpop_jkt);
+        }
+        query.execute(&mut **tx).await?;
+    }
     // The session's end must reach every client that received tokens in it (back-channel logout).
-    if let (ACCESS, Some(sid), Some(user_id)) = (row.kind.as_str(), &row.sid, &row.user_id) {
-        super::logout::remember_client(tx, sid, &row.client_id, user_id, row.created_at).await?;
+    for row in rows {
+        if let (ACCESS, Some(sid), Some(user_id)) = (row.kind.as_str(), &row.sid, &row.user_id) {
+            super::logout::remember_client(tx, sid, &row.client_id, user_id, row.created_at)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -110,11 +110,11 @@ async fn fail(db: &Db, mut jobs: Vec<Job>, error: sqlx::Error) {
 
 async fn write(db: &Db, batch: &[&Appends]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    for appends in batch {
-        for row in &appends.tokens {
-            store::insert(&mut tx, row).await?;
-        }
-    }
+    let rows: Vec<TokenRow> = batch
+        .iter()
+        .flat_map(|a| a.tokens.iter().cloned())
+        .collect();
+    store::insert_all(&mut tx, &rows).await?;
     let events = batch.iter().flat_map(|a| a.events.iter().cloned());
     audit::record_all(&mut tx, events.collect()).await?;
     tx.commit().await

@@ -155,9 +155,7 @@ pub async fn issue(
     with_refresh_token: bool,
 ) -> Result<TokenResponse, OAuthError> {
     let (response, rows) = mint(state, grant, with_id_token, with_refresh_token).await?;
-    for row in &rows {
-        store::insert(tx, row).await?;
-    }
+    store::insert_all(tx, &rows).await?;
     Ok(response)
 }
 

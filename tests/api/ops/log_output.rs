@@ -1,12 +1,12 @@
 //! Where `tapid serve` writes its log: a file gets plain text (no terminal colour codes), and a reader
-//! of standard output that stops reading never holds up a request — the lines that no longer fit are
-//! dropped and counted in `tapid_log_lines_dropped_total`.
+//! of standard output that stops reading never holds up a request — neither `/healthz` nor a grant at
+//! `/token` — the lines that no longer fit are dropped and counted in `tapid_log_lines_dropped_total`.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::process::free_addr;
-use crate::helpers::{client_for, tapid_binary};
+use crate::helpers::{client_for, run_cli, tapid_binary};
 
 /// `tapid serve` in `dir` on `addr` with `stdout` as its standard output.
 fn serve(
@@ -84,10 +84,29 @@ async fn a_log_written_to_a_file_is_plain_text_without_colour_codes() {
 }
 
 #[tokio::test]
-async fn a_reader_that_stops_reading_the_log_holds_up_no_request_and_the_drops_are_counted() {
+async fn a_reader_that_stops_reading_the_log_holds_up_neither_healthz_nor_token_and_the_drops_are_counted()
+ {
     let dir = tempfile::tempdir().unwrap();
     let (addr, metrics) = (free_addr(), free_addr());
     let metrics_listen = metrics.to_string();
+    let database_url = format!("sqlite://{}", dir.path().join("tapid.db").display());
+    let registered = run_cli(
+        &[
+            "client",
+            "add",
+            "service",
+            "--grant",
+            "client_credentials",
+            "--json",
+        ],
+        &[("TAPID_DATABASE_URL", database_url.as_str())],
+    )
+    .await;
+    registered.ok();
+    let secret = registered.json()["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // Standard output is a pipe whose reading end is kept open and never read: once its buffer
     // (64 KiB on Linux, a few hundred lines) is full, a write to it would wait for ever.
     let mut child = serve(
@@ -95,6 +114,7 @@ async fn a_reader_that_stops_reading_the_log_holds_up_no_request_and_the_drops_a
         addr,
         Stdio::piped(),
         &[
+            ("TAPID_DATABASE_URL", database_url.as_str()),
             ("TAPID_LOG_FORMAT", "json"),
             ("TAPID_METRICS_LISTEN", metrics_listen.as_str()),
         ],
@@ -102,6 +122,7 @@ async fn a_reader_that_stops_reading_the_log_holds_up_no_request_and_the_drops_a
     let _unread = child.stdout.take().unwrap();
     let client = client_for(addr);
     let health = format!("http://localhost:{}/healthz", addr.port());
+    let token = format!("http://localhost:{}/token", addr.port());
     wait_healthy(&client, &health).await;
 
     // Far more lines than the pipe holds, and than the writer's buffer (8,192 lines) holds.
@@ -117,19 +138,55 @@ async fn a_reader_that_stops_reading_the_log_holds_up_no_request_and_the_drops_a
         .expect("requests stopped being answered while the log's reader was not reading");
 
     let scrape = format!("http://{metrics}/metrics");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let dropped = loop {
+    let dropped_so_far = || async {
         let text = reqwest::get(&scrape).await.unwrap().text().await.unwrap();
-        let dropped = text
-            .lines()
+        text.lines()
             .find_map(|l| l.strip_prefix("tapid_log_lines_dropped_total "))
             .and_then(|v| v.trim().parse::<f64>().ok())
-            .expect("the series is exported");
+            .expect("the series is exported")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let dropped = loop {
+        let dropped = dropped_so_far().await;
         if dropped > 0.0 || Instant::now() > deadline {
             break dropped;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    child.kill().await.unwrap();
     assert!(dropped > 0.0, "no dropped line was counted");
+
+    // Now the writer is stuck on the full pipe and its buffer is full: grants (a database write, an
+    // audit event and their log lines each) and health checks are still answered, and their lines
+    // are dropped too.
+    let grants = async {
+        for _ in 0..200 {
+            let answer = client
+                .post(&token)
+                .basic_auth("service", Some(&secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+            let answer = client.get(&health).send().await.unwrap();
+            assert_eq!(answer.status(), 200);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), grants)
+        .await
+        .expect("/token stopped answering while the log's reader was not reading");
+    // The series is brought up to date every few seconds.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        let after = dropped_so_far().await;
+        if after >= dropped + 200.0 || Instant::now() > deadline {
+            break after;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    child.kill().await.unwrap();
+    assert!(
+        after >= dropped + 200.0,
+        "the grants' and health checks' lines were not dropped ({dropped} before, {after} after)"
+    );
 }
