@@ -72,7 +72,7 @@ describe(`accessibility: axe-core over every page (${COLOR_SCHEME} scheme)`, { t
     await Promise.all([waitForPath(page, '/security-info/setup'), page.click('#tap-form button[type=submit]')]);
     await expectSetup(page, { restricted: true });
     await check(page, 'security info: setup (pass session)');
-    await registerPasskey(page, { name: 'Laptop passkey' });
+    await registerPasskey(page);
     await check(page, 'security info: all set');
     await page.goto(`${server.url}/security-info`);
     await check(page, 'security info: overview');

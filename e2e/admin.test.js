@@ -28,7 +28,6 @@ async function firstDay(page, server, username, passcode, journey) {
   await page.click('#tap-link');
   await page.fill('#passcode', passcode);
   await Promise.all([page.waitForURL(/\/security-info\/setup/), page.click('#tap-form button[type=submit]')]);
-  await page.fill('#passkey-name', 'Laptop');
   await Promise.all([page.waitForSelector('#setup-done'), page.click('#add-passkey')]);
   if (journey) await screenshot(page, JOURNEY, journey);
 }
@@ -46,7 +45,7 @@ async function openConsole(page, server, path, username) {
   await page.waitForURL((u) => back(u) || u.pathname === '/login/methods', { timeout: 5000 }).catch(() => {});
   if (new URL(page.url()).pathname === '/login') await enterUsername(page, username);
   if (new URL(page.url()).pathname === '/login/methods') {
-    assert.equal(await page.locator('#tap-link').count(), 0, 'only the passkey is offered for the console');
+    assert.equal(await page.locator('#totp-link').count(), 0, 'no app code for the console: only a passkey (or a pass that leads to one)');
     await Promise.all([page.waitForURL(back), page.click('#passkey-button')]);
   }
   await page.waitForURL(back);

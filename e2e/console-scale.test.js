@@ -228,4 +228,37 @@ describe('console at scale: users list, local times, phones, navigation', { time
     await shootBoth(page, 'bulk from the navigation');
     assert.deepEqual(errors, []);
   });
+
+  it('a pass issued for 09:00 from a browser in Europe/Berlin starts at 08:00Z in winter; /security-info reads local', async () => {
+    const zone = 'Europe/Berlin';
+    const { page, errors } = await administrator({ timezoneId: zone });
+    // Tomorrow in Berlin, and what 09:00 there is in UTC that day (08:00Z in winter, 07:00Z in summer).
+    const day = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: zone });
+    const offset = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' })
+      .formatToParts(new Date(`${day}T12:00:00Z`))
+      .find((p) => p.type === 'timeZoneName').value; // "GMT+1"
+    const hours = Number(offset.replace('GMT', '') || 0);
+    const expected = new Date(Date.UTC(...day.split('-').map((v, i) => (i === 1 ? Number(v) - 1 : Number(v))), 9 - hours)).toISOString();
+    const month = Number(day.slice(5, 7));
+    if (month >= 11 || month <= 2) assert.equal(expected.slice(11, 16), '08:00', 'winter in Berlin is UTC+1');
+
+    const person = (await server.cli(['user', 'show', 'person07'])).id;
+    await openConsole(page, `/admin/users/${person}/pass`);
+    assert.match(await page.locator('#start-zone').textContent(), /In your time zone, Europe\/Berlin \(now UTC\+0[12]:00\)\./);
+    await page.locator('#start-later').check();
+    await page.locator('#start').fill(`${day}T09:00`);
+    await shootBoth(page, 'issue a pass in the browsers zone');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Issue the pass' }).click()]);
+    const shown = await server.cli(['tap', 'show', 'person07']);
+    assert.equal(new Date(shown.start).toISOString(), expected, `09:00 in ${zone} on ${day}`);
+    assert.match(shown.start, /Z$/, 'the CLI keeps RFC 3339 UTC');
+    await shootBoth(page, 'pass issued for 09:00 Berlin');
+
+    // The person's own page: method and pass times in the browser's zone, with the time left.
+    await page.goto(`${server.url}/security-info`);
+    await page.getByRole('heading', { name: 'Security info' }).waitFor();
+    assert.ok((await expectLocalTimes(page, zone)) >= 3, 'added, last used and sign-ins read local');
+    await shootBoth(page, 'security info in the browsers zone');
+    assert.deepEqual(errors, []);
+  });
 });

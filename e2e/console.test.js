@@ -75,7 +75,7 @@ describe('console: shown once, lost phone → new pass, pages for browser errors
     contexts.push(desk.context);
     await addVirtualAuthenticator(desk.page);
     const pass = await server.cli(['tap', 'issue', 'hal']);
-    await enrolPasskeyWithPass(desk.page, { server, username: 'hal', passcode: pass.passcode, name: 'Desk passkey' });
+    await enrolPasskeyWithPass(desk.page, { server, username: 'hal', passcode: pass.passcode });
     return desk;
   }
 
@@ -111,7 +111,7 @@ describe('console: shown once, lost phone → new pass, pages for browser errors
     contexts.push(phone.context);
     await addVirtualAuthenticator(phone.page);
     const first = await server.cli(['tap', 'issue', 'sam']);
-    await enrolPasskeyWithPass(phone.page, { server, username: 'sam', passcode: first.passcode, name: 'Phone passkey' });
+    await enrolPasskeyWithPass(phone.page, { server, username: 'sam', passcode: first.passcode });
 
     const { page, errors } = await helpdesk();
     const sam = (await server.cli(['user', 'show', 'sam'])).id;

@@ -10,7 +10,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
 const { startRelyingParty } = require('./lib/rp');
 const {
   shooter,
@@ -18,11 +18,42 @@ const {
   signInWithPass,
   expectSetup,
   registerPasskey,
+  renamePasskey,
+  enterUsername,
+  DEFAULT_PASSKEY_NAME,
   methodRows,
   checkIdToken,
 } = require('./lib/journey');
 
 const JOURNEY = 'first-day';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/** A screenshot of the page as it is, at desktop width and at phone width. */
+async function shootBoth(page, step) {
+  await page.setViewportSize(DESKTOP);
+  await screenshot(page, JOURNEY, `${step} desktop`);
+  await page.setViewportSize(PHONE);
+  await screenshot(page, JOURNEY, `${step} phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+/** The ids of the sign-in options on the methods page, in the order a person meets them. */
+async function optionOrder(page) {
+  return page
+    .locator('#tap-link, #passkey-button, #totp-link')
+    .evaluateAll((els) => els.map((el) => el.id));
+}
+
+/** The page names the application it continues to, with its logo loaded (the page's policy allows it). */
+async function expectApplication(page, name) {
+  assert.equal((await page.locator('#application').textContent()).trim().replace(/\s+/g, ' '), `Sign in to continue to ${name}`);
+  const logo = page.getByRole('img', { name: `${name} logo` });
+  await logo.waitFor();
+  await page.waitForFunction(() => document.querySelector('#application img').complete);
+  assert.ok(await logo.evaluate((img) => img.naturalWidth > 0), 'the logo loaded');
+  assert.deepEqual(await logo.evaluate((img) => [img.width, img.height]), [40, 40]);
+}
 
 describe('journey 1: first day — a pass, a passkey, tokens', { timeout: 180_000 }, () => {
   let server;
@@ -45,7 +76,10 @@ describe('journey 1: first day — a pass, a passkey, tokens', { timeout: 180_00
 
   it('signs in with a CLI-issued pass, registers a passkey, and the application gets tokens with amr tap, acr 1fa', async () => {
     // Arrange: the application is registered, the employee exists, the helpdesk issues a pass.
-    const { client_secret: clientSecret } = await server.cli(['client', 'add', 'intranet', '--redirect-uri', rp.redirectUri]);
+    const { client_secret: clientSecret } = await server.cli([
+      'client', 'add', 'intranet', '--redirect-uri', rp.redirectUri,
+      '--name', 'Acme Intranet', '--logo-uri', `${rp.origin}/logo.png`,
+    ]);
     const user = await server.cli(['user', 'add', 'ada']);
     const pass = await server.cli(['tap', 'issue', 'ada']);
     assert.match(pass.passcode, /\S{8,}/, 'the CLI prints the passcode');
@@ -66,8 +100,17 @@ describe('journey 1: first day — a pass, a passkey, tokens', { timeout: 180_00
     const returnTo = login.searchParams.get('return_to');
     assert.match(returnTo, /^\/authorize\/resume\?request=[\w-]+$/);
     await shot('application sent me to sign in');
+    await expectApplication(page, 'Acme Intranet');
+    await shootBoth(page, 'sign in to continue to the application');
 
-    // Act 2: username, then the Temporary Access Pass.
+    // Act 2: username; on a browser where nobody has signed in yet the pass comes first, named for a
+    // first day; then the Temporary Access Pass.
+    await enterUsername(page, { username: 'ada' });
+    await expectApplication(page, 'Acme Intranet');
+    assert.deepEqual(await optionOrder(page), ['tap-link', 'passkey-button', 'totp-link']);
+    assert.match(await page.locator('#pass-offer').textContent(), /First day, or lost your phone\?/);
+    await shootBoth(page, 'first day the pass comes first');
+    await page.goto(login.href); // the same sign-in, from its username page
     await signInWithPass(page, { username: 'ada', passcode: pass.passcode, shot });
 
     // The restricted session: only setup, and it will come back to the authorization afterwards.
@@ -77,11 +120,17 @@ describe('journey 1: first day — a pass, a passkey, tokens', { timeout: 180_00
     assert.equal(await page.locator('#no-methods').count(), 1, 'no methods yet');
     assert.equal(rp.callbacks.length, 0, 'the application has received nothing yet');
     await shot('restricted session set up a method');
+    await expectApplication(page, 'Acme Intranet');
+    assert.equal(
+      await page.locator('#add-passkey-hint').textContent(),
+      'Your device will ask for your fingerprint, face or PIN.',
+    );
+    await shootBoth(page, 'setup one button for a passkey');
 
-    // Act 3: register a passkey on the (virtual) laptop.
-    await registerPasskey(page, { name: 'Laptop passkey', shot });
+    // Act 3: register a passkey on the (virtual) laptop: one button, named after the browser.
+    await registerPasskey(page, { shot });
     await expectSetup(page, { restricted: false });
-    assert.deepEqual(await methodRows(page), [{ name: 'Laptop passkey', kind: 'Passkey', withTap: 'Yes' }]);
+    assert.deepEqual(await methodRows(page), [{ name: DEFAULT_PASSKEY_NAME, kind: 'Passkey', withTap: 'Yes' }]);
     await shot('passkey registered');
 
     const creds = await authenticator.credentials();
@@ -131,8 +180,22 @@ describe('journey 1: first day — a pass, a passkey, tokens', { timeout: 180_00
     await page.goto(`${server.url}/security-info`);
     assert.equal(here(page).pathname, '/security-info');
     await page.getByRole('heading', { name: 'Security info' }).waitFor();
-    assert.deepEqual(await methodRows(page), [{ name: 'Laptop passkey', kind: 'Passkey', withTap: 'Yes' }]);
+    assert.deepEqual(await methodRows(page), [{ name: DEFAULT_PASSKEY_NAME, kind: 'Passkey', withTap: 'Yes' }]);
     await shot('security info lists the passkey');
+
+    // Renamed afterwards, on /security-info.
+    await renamePasskey(page, { from: DEFAULT_PASSKEY_NAME, to: 'Laptop passkey' });
+    assert.deepEqual(await methodRows(page), [{ name: 'Laptop passkey', kind: 'Passkey', withTap: 'Yes' }]);
+    await shootBoth(page, 'security info passkey renamed');
+
+    // The next sign-in on this browser: the methods first, the pass last (same words).
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await authenticator.remove(); // no passkey autofill: the person types their name
+    await page.goto(rp.authorizationRequest({ clientId: 'intranet' }).url);
+    await enterUsername(page, { username: 'ada' });
+    assert.deepEqual(await optionOrder(page), ['passkey-button', 'totp-link', 'tap-link']);
+    assert.match(await page.locator('#pass-offer').textContent(), /First day, or lost your phone\?/);
+    await shootBoth(page, 'returning browser the pass comes last');
 
     assert.deepEqual(errors, []);
   });

@@ -21,6 +21,7 @@ const {
   signInWithPass,
   expectSetup,
   enrolPasskeyWithPass,
+  DEFAULT_PASSKEY_NAME,
   waitForRelyingParty,
   methodRows,
   alertText,
@@ -78,14 +79,14 @@ describe('journey 3: lost phone — methods removed, a new pass, an authenticato
     const lost = await newPage(browser);
     contexts.push(lost.context);
     const oldPhone = await addVirtualAuthenticator(lost.page);
-    await enrolPasskeyWithPass(lost.page, { server, username: 'ada', passcode: firstPass.passcode, name: 'Phone passkey' });
+    await enrolPasskeyWithPass(lost.page, { server, username: 'ada', passcode: firstPass.passcode });
     await shooter(lost.page, JOURNEY)('before the phone was lost');
     assert.equal((await server.cli(['method', 'list', 'ada'])).length, 1);
 
     // 1. The phone is lost: the administrator removes every method.
     const removed = await server.cli(['method', 'remove', 'ada', '--all']);
     assert.equal(removed.length, 1);
-    assert.equal(removed[0].name, 'Phone passkey');
+    assert.equal(removed[0].name, DEFAULT_PASSKEY_NAME, 'named after the browser it was added from');
     assert.deepEqual(await server.cli(['method', 'list', 'ada']), []);
 
     // The lost phone's session has ended …

@@ -137,7 +137,7 @@ describe('journey 7: the pass holder', { timeout: 300_000 }, () => {
       const { page } = await open();
       await page.goto(`${server.url}/login`);
       await enterUsername(page, { username: 'locked' });
-      await page.getByRole('link', { name: 'Use a Temporary Access Pass' }).click();
+      await page.getByRole('link', { name: 'Use the Temporary Access Pass from your helpdesk' }).click();
       await waitForPath(page, '/login/tap');
       assert.match(await page.locator('#passcode-hint').textContent(), /After 5 wrong tries the pass locks/);
       await shootBoth(page, 'pass page says how many wrong tries lock it');
@@ -171,7 +171,7 @@ describe('journey 7: the pass holder', { timeout: 300_000 }, () => {
     assert.match(offer, /Temporary Access Pass from your helpdesk/);
     await shootBoth(page, 'passkey-only page offers the pass');
 
-    await page.getByRole('link', { name: 'Use a Temporary Access Pass' }).click();
+    await page.getByRole('link', { name: 'Use the Temporary Access Pass from your helpdesk' }).click();
     await waitForPath(page, '/login/tap');
     assert.match(await page.locator('#passkey-next').textContent(), /asks for a passkey/);
     await shootBoth(page, 'pass page on the way to a passkey');
@@ -182,7 +182,7 @@ describe('journey 7: the pass holder', { timeout: 300_000 }, () => {
     assert.equal(await page.getByRole('link', { name: 'Add an authenticator app' }).count(), 0);
     await shootBoth(page, 'setup asks for a passkey');
 
-    await registerPasskey(page, { name: 'Ann laptop' });
+    await registerPasskey(page);
     await expectSetup(page, { restricted: false });
     await shootBoth(page, 'passkey added continue to sign in with it');
 
@@ -221,7 +221,7 @@ describe('journey 7: the pass holder', { timeout: 300_000 }, () => {
 
     // Tab 1 adds the passkey and continues to the application.
     await tab1.bringToFront();
-    await registerPasskey(tab1, { name: 'Tom laptop' });
+    await registerPasskey(tab1);
     await expectSetup(tab1, { restricted: false });
     assert.equal(here(tab1).searchParams.get('return_to'), appSetup, 'tab 1 keeps its own flow');
     await tab1.getByRole('link', { name: 'Continue' }).click();

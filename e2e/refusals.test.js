@@ -129,7 +129,7 @@ describe('journey 4: refusals', { timeout: 180_000 }, () => {
     await page.goto(`${server.url}/security-info/setup`);
     await expectSetup(page, { restricted: true });
     await addVirtualAuthenticator(page);
-    await registerPasskey(page, { name: 'Laptop passkey' });
+    await registerPasskey(page);
     await expectSetup(page, { restricted: false });
     await page.getByRole('link', { name: 'Continue' }).click();
     await waitForRelyingParty(page, rp);

@@ -211,10 +211,9 @@
         var options = await post(d.begin, d.csrf, {});
         var credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
         if (!credential) throw new Error("No passkey was created.");
-        var nameField = document.getElementById("passkey-name");
+        // No name is asked for first: the server names it after the authenticator or this browser.
         var result = await post(d.finish, d.csrf, {
           credential: attestationJson(credential),
-          name: nameField ? nameField.value : null,
           return_to: d.returnTo || null,
           level: d.level || null,
         });

@@ -74,9 +74,36 @@
     document.querySelectorAll("[data-countdown]").forEach(countdown);
   }
 
+  // <input type="datetime-local" data-local-input="start_utc">: what the reader types is their own local
+  // time; on submit its form gets that instant in UTC in the hidden field named by the attribute (the
+  // server reads the bare field as UTC only without this script). [data-zone-hint] says which zone.
+  function offsetText(date) {
+    var minutes = -date.getTimezoneOffset();
+    var sign = minutes >= 0 ? "+" : "-";
+    minutes = Math.abs(minutes);
+    return "UTC" + sign + pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60);
+  }
+
+  function setUpLocalInputs() {
+    document.querySelectorAll("[data-zone-hint]").forEach(function (hint) {
+      hint.textContent = "In your time zone" + (zone ? ", " + zone : "") + " (now " + offsetText(new Date()) + ").";
+    });
+    document.querySelectorAll("input[data-local-input]").forEach(function (input) {
+      var form = input.form;
+      var target = form && form.elements.namedItem(input.dataset.localInput);
+      if (!target) return;
+      form.addEventListener("submit", function () {
+        // "2026-12-04T09:00" without an offset is the browser's local time.
+        var at = input.value ? new Date(input.value) : null;
+        target.value = at && !isNaN(at.getTime()) ? at.toISOString() : "";
+      });
+    });
+  }
+
   function startAll() {
     renderAll();
     countdownAll();
+    setUpLocalInputs();
   }
 
   if (document.readyState === "loading") {

@@ -41,13 +41,13 @@ async function enterUsername(page, { username, shot }) {
 }
 
 /**
- * From /login: username, "Use a Temporary Access Pass", the pass typed into the field labelled
+ * From /login: username, "Use the Temporary Access Pass from your helpdesk", the pass typed into the field labelled
  * "Temporary Access Pass", "Sign in". Resolves once the answer has loaded; the caller checks where it went
  * (/security-info/setup when the pass worked, the same form with an alert when not).
  */
 async function signInWithPass(page, { username, passcode, shot }) {
   await enterUsername(page, { username, shot });
-  await page.getByRole('link', { name: 'Use a Temporary Access Pass' }).click();
+  await page.getByRole('link', { name: 'Use the Temporary Access Pass from your helpdesk' }).click();
   await waitForPath(page, '/login/tap');
   await page.getByRole('heading', { name: 'Temporary Access Pass' }).waitFor();
   await page.getByLabel('Temporary Access Pass', { exact: true }).fill(passcode);
@@ -70,23 +70,43 @@ async function expectSetup(page, { restricted }) {
   }
 }
 
-/** On a security-info page: name the passkey, "Add a passkey", and wait for "You are all set" (or `until`). */
-async function registerPasskey(page, { name = 'Laptop passkey', shot, until } = {}) {
-  await page.getByLabel('Name for a new passkey').fill(name);
-  if (shot) await shot('naming the passkey');
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
+/**
+ * The name tapid gives a passkey added from these journeys' browser: Chromium's virtual authenticator has no
+ * well-known AAGUID, so the name comes from the User-Agent (headless Chromium on Linux).
+ */
+const DEFAULT_PASSKEY_NAME = 'Chrome on Linux';
+
+/**
+ * On a security-info page: "Add a passkey" (one button: no name is asked for first; the line under it says
+ * what the device will ask), and wait for "You are all set" (or `until`). The passkey is named
+ * DEFAULT_PASSKEY_NAME; renamePasskey names it afterwards.
+ */
+async function registerPasskey(page, { shot, until } = {}) {
+  const button = page.getByRole('button', { name: 'Add a passkey' });
+  assert.equal(await page.getByLabel('Name for a new passkey').count(), 0, 'no name field before the button');
+  if (shot) await shot('adding a passkey');
+  await button.click();
   await (until ? until() : page.getByRole('heading', { name: 'You are all set' }).waitFor());
+}
+
+/** On /security-info: open "Manage “from”", type the new name, Rename; back on /security-info. */
+async function renamePasskey(page, { from, to }) {
+  const box = page.locator('details.manage').filter({ hasText: `Manage “${from}”` }).first();
+  await box.locator('summary').click();
+  await box.getByLabel(`New name for “${from}”`).fill(to);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), box.getByRole('button', { name: 'Rename' }).click()]);
+  assert.equal(here(page).pathname, '/security-info');
 }
 
 /**
  * Arrange a person who already has a passkey: sign in at `server`'s /login with the pass and register one
  * (`page` must have a virtual authenticator). Ends on "You are all set".
  */
-async function enrolPasskeyWithPass(page, { server, username, passcode, name = 'Laptop passkey', shot }) {
+async function enrolPasskeyWithPass(page, { server, username, passcode, shot }) {
   await page.goto(`${server.url}/login`);
   await signInWithPass(page, { username, passcode, shot });
   await expectSetup(page, { restricted: true });
-  await registerPasskey(page, { name, shot });
+  await registerPasskey(page, { shot });
   await expectSetup(page, { restricted: false });
 }
 
@@ -154,6 +174,8 @@ module.exports = {
   signInWithPass,
   expectSetup,
   registerPasskey,
+  renamePasskey,
+  DEFAULT_PASSKEY_NAME,
   enrolPasskeyWithPass,
   trackPaths,
   waitForRelyingParty,

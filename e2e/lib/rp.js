@@ -15,6 +15,12 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 const { freePort, request } = require('./net');
 
+/** A 1×1 PNG: the test application's logo. */
+const LOGO_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 const base64url = (buf) => Buffer.from(buf).toString('base64url');
 
 /** A PKCE pair (RFC 7636, S256): a 43-character verifier from 32 random bytes and its challenge. */
@@ -92,6 +98,12 @@ async function startRelyingParty({ issuer } = {}) {
 
   const srv = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://localhost');
+    if (u.pathname === '/logo.png') {
+      // The application's logo (register it with --logo-uri `${rp.origin}/logo.png`).
+      res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+      res.end(LOGO_PNG);
+      return;
+    }
     if (u.pathname === '/signed-out') {
       logouts.push({ ...Object.fromEntries(u.searchParams), receivedAt: new Date().toISOString() });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

@@ -36,6 +36,7 @@ pub struct ClientsView {
 pub struct NewClientForm {
     id: String,
     name: String,
+    logo_uri: String,
     redirect_uris: String,
     id_token_algs: Vec<AlgChoice>,
     access_token_algs: Vec<AlgChoice>,
@@ -46,6 +47,7 @@ impl Default for NewClientForm {
         Self {
             id: String::new(),
             name: String::new(),
+            logo_uri: String::new(),
             redirect_uris: String::new(),
             id_token_algs: alg_choices(SigningAlg::RS256.as_str()),
             access_token_algs: alg_choices(SigningAlg::RS256.as_str()),
@@ -165,6 +167,7 @@ pub async fn clients_post(
     let input = ClientInput {
         id: fields.get("id").unwrap_or_default().to_string(),
         name: fields.text("name"),
+        logo_uri: fields.text("logo_uri"),
         public: fields.has("public"),
         redirect_uris: fields.lines("redirect_uris"),
         post_logout_redirect_uris: fields.lines("post_logout_redirect_uris"),
@@ -203,6 +206,12 @@ pub async fn clients_post(
                         .unwrap_or_default()
                         .chars()
                         .take(128)
+                        .collect(),
+                    logo_uri: fields
+                        .get("logo_uri")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(2000)
                         .collect(),
                     redirect_uris: fields
                         .get("redirect_uris")
@@ -284,6 +293,8 @@ pub async fn client_post(
     }
     let edit = ClientEdit {
         name: Some(fields.text("name")),
+        // Absent (an older form): unchanged; blank: no logo.
+        logo_uri: fields.get("logo_uri").map(|_| fields.text("logo_uri")),
         redirect_uris: Some(fields.lines("redirect_uris")),
         post_logout_redirect_uris: Some(fields.lines("post_logout_redirect_uris")),
         // Absent (an older form): unchanged.

@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::form::Fields;
@@ -144,7 +145,7 @@ pub struct IssuedView {
     starts_later: bool,
 }
 
-/// A `datetime-local` value, read as UTC.
+/// A `datetime-local` value, read as UTC (when the page's script did not convert it).
 fn parse_start(value: &str) -> Result<OffsetDateTime, AppError> {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     PrimitiveDateTime::parse(value.trim(), &format)
@@ -161,7 +162,12 @@ fn request(fields: &Fields) -> Result<IssueRequest, AppError> {
         None => None,
     };
     let start = match fields.get("start_mode") {
-        Some("later") => Some(parse_start(fields.get("start").unwrap_or_default())?),
+        // The page's script sends the browser's local time as UTC; without it, the field is UTC.
+        Some("later") => Some(match fields.text("start_utc") {
+            Some(utc) => OffsetDateTime::parse(&utc, &Rfc3339)
+                .map_err(|_| AppError::invalid("enter the start as a date and time"))?,
+            None => parse_start(fields.get("start").unwrap_or_default())?,
+        }),
         _ => None,
     };
     let one_time = match fields.get("use") {

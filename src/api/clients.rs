@@ -52,7 +52,11 @@ pub async fn clients_get(
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     id: String,
+    /// The display name (OpenID `client_name`).
+    #[serde(alias = "client_name")]
     name: Option<String>,
+    /// Shown beside the name on the sign-in pages: absolute https (http only on loopback).
+    logo_uri: Option<String>,
     #[serde(default)]
     public: bool,
     #[serde(default)]
@@ -91,6 +95,7 @@ pub async fn clients_post(
     let input = ClientInput {
         id: body.id,
         name: body.name,
+        logo_uri: body.logo_uri,
         public: body.public,
         redirect_uris: body.redirect_uris,
         post_logout_redirect_uris: body.post_logout_redirect_uris,
@@ -129,8 +134,11 @@ pub async fn client_get(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EditBody {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present", alias = "client_name")]
     name: Option<Option<String>>,
+    /// `null` removes the logo.
+    #[serde(default, deserialize_with = "present")]
+    logo_uri: Option<Option<String>>,
     redirect_uris: Option<Vec<String>>,
     post_logout_redirect_uris: Option<Vec<String>>,
     grant_types: Option<Vec<String>>,
@@ -162,6 +170,7 @@ pub async fn client_patch(
 ) -> Result<Response, AppError> {
     let edit = ClientEdit {
         name: body.name,
+        logo_uri: body.logo_uri,
         redirect_uris: body.redirect_uris,
         post_logout_redirect_uris: body.post_logout_redirect_uris,
         grant_types: body.grant_types,

@@ -9,8 +9,8 @@ use crate::audit::Actor;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoutChanges, NewClient, Origin,
-    RedirectUri,
+    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoUri, LogoutChanges,
+    NewClient, Origin, RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -51,9 +51,15 @@ pub struct ClientFields {
     /// Where the client may ask to land after signing out; repeat for several.
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
     post_logout_redirect_uri: Vec<String>,
-    /// Display name.
+    /// Display name (the OpenID `client_name`): "Sign in to continue to NAME" on the sign-in pages.
     #[arg(long)]
     name: Option<String>,
+    /// Logo shown beside the name on the sign-in pages: an absolute https URL (http only for localhost).
+    #[arg(long = "logo-uri", value_name = "URL", conflicts_with = "no_logo")]
+    logo_uri: Option<String>,
+    /// Remove the logo.
+    #[arg(long)]
+    no_logo: bool,
     /// Scopes the client may ask for (space-separated or repeated).
     #[arg(long = "scope", value_name = "SCOPE")]
     scope: Vec<String>,
@@ -243,6 +249,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
         ClientCommand::Add { id, fields, public } => {
             let mut new = NewClient::new(ClientId::parse(&id)?);
             new.name = fields.name.clone();
+            new.logo_uri = fields.logo_uri.as_deref().map(LogoUri::parse).transpose()?;
             new.public = public;
             new.redirect_uris = ClientFields::redirect_uris(&fields.redirect_uri)?;
             new.post_logout_redirect_uris =
@@ -267,6 +274,15 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             let list = |v: &Vec<String>| (!v.is_empty()).then(|| ClientFields::redirect_uris(v));
             let changes = ClientChanges {
                 name: fields.name.clone().map(Some),
+                logo_uri: if fields.no_logo {
+                    Some(None)
+                } else {
+                    fields
+                        .logo_uri
+                        .as_deref()
+                        .map(|u| LogoUri::parse(u).map(Some))
+                        .transpose()?
+                },
                 redirect_uris: list(&fields.redirect_uri).transpose()?,
                 post_logout_redirect_uris: list(&fields.post_logout_redirect_uri).transpose()?,
                 grant_types: Some(fields.grants()?).filter(|g| !g.is_empty()),
@@ -358,6 +374,9 @@ fn print(ctx: &Context, client: &Client, secret: Option<String>) {
     };
     println!("client:           {}", client.id);
     println!("name:             {}", output::opt(&client.name));
+    if let Some(logo) = &client.logo_uri {
+        println!("logo:             {logo}");
+    }
     println!("type:             {}", kind(client));
     println!("authenticates:    {}", client.auth_method());
     if let Some(uri) = &client.jwks_uri {

@@ -9,8 +9,9 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use crate::directory::Username;
+use crate::pages::application::allow_logo;
 use crate::pages::form::Parsed;
-use crate::pages::{Flow, FlowParams, PageError, see_other};
+use crate::pages::{Application, Flow, FlowParams, PageError, see_other};
 use crate::session::data::LOGIN_USERNAME;
 use crate::session::{self, CurrentSession, Session};
 use crate::state::AppState;
@@ -22,6 +23,7 @@ pub struct UsernameView {
     flow: Flow,
     username: String,
     error: Option<String>,
+    application: Option<Application>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -30,6 +32,10 @@ pub struct MethodsView {
     csrf: String,
     flow: Flow,
     username: String,
+    application: Option<Application>,
+    /// Nobody has signed in on this browser with a method yet (a first day, most likely): the pass
+    /// comes first. Never from the account typed, which the page must not reveal anything about.
+    pass_first: bool,
 }
 
 pub async fn login_get(
@@ -51,13 +57,19 @@ pub async fn login_get(
         None => None,
     };
     let username = hinted.or(signed_in).unwrap_or_default();
+    let flow = Flow::from_params(&params);
+    let application = Application::of_flow(&state.db, &flow).await?;
     let view = UsernameView {
         csrf: session.csrf.clone(),
-        flow: Flow::from_params(&params),
+        flow,
         username,
         error: None,
+        application: application.clone(),
     };
-    Ok((jar, view).into_response())
+    Ok(allow_logo(
+        (jar, view).into_response(),
+        application.as_ref(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -88,13 +100,16 @@ pub async fn login_post(
     let username = match form.username {
         Parsed::Valid(u) => u,
         Parsed::Invalid(typed) => {
+            let application = Application::of_flow(&state.db, &flow).await?;
             let view = UsernameView {
                 csrf: session.csrf.clone(),
                 flow,
                 username: typed.chars().take(64).collect(),
                 error: Some("Enter your username: letters, digits, '.', '_', '-' or '@'.".into()),
+                application: application.clone(),
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+            let response = (StatusCode::UNPROCESSABLE_ENTITY, view).into_response();
+            return Ok(allow_logo(response, application.as_ref()));
         }
     };
     session
@@ -123,7 +138,9 @@ pub(super) fn typed(
 }
 
 pub async fn methods_get(
+    State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
+    jar: CookieJar,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
     let flow = Flow::from_params(&params);
@@ -133,10 +150,13 @@ pub async fn methods_get(
     let Some(username) = session.typed_username() else {
         return Ok(see_other(&flow.link("/login")));
     };
-    Ok(MethodsView {
+    let application = Application::of_flow(&state.db, &flow).await?;
+    let view = MethodsView {
         csrf: session.csrf.clone(),
         flow,
         username,
-    }
-    .into_response())
+        application: application.clone(),
+        pass_first: !session::returning_browser(&state.config, &jar),
+    };
+    Ok(allow_logo(view.into_response(), application.as_ref()))
 }

@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::complete::{self, Proof};
 use super::identifier::typed;
+use crate::pages::application::allow_logo;
 use crate::pages::form::Parsed;
 use crate::pages::time::Moment;
-use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
+use crate::pages::{Application, ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::data::{SETUP_RETURN_TO, TAP_ENDS_AT};
 use crate::session::{Amr, CurrentSession, Level};
 use crate::state::AppState;
@@ -36,6 +37,7 @@ pub struct TapView {
     /// How many wrong passcodes lock a pass (the policy's, the same for everyone).
     max_failed_attempts: u32,
     error: Option<Said>,
+    application: Option<Application>,
 }
 
 /// A refusal as the page says it: a sentence, perhaps with the time that explains it in the middle.
@@ -122,14 +124,16 @@ pub async fn tap_get(
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
     let policy = tap::policy::load(&state.db).await?;
-    Ok(TapView {
+    let application = Application::of_flow(&state.db, &flow).await?;
+    let view = TapView {
         csrf: session.csrf.clone(),
         flow,
         username,
         max_failed_attempts: policy.max_failed_attempts,
         error: None,
-    }
-    .into_response())
+        application: application.clone(),
+    };
+    Ok(allow_logo(view.into_response(), application.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -191,14 +195,17 @@ pub async fn tap_post(
             };
             complete::failed(&state, &username, user.as_ref(), "tap", reason, address).await?;
             let policy = tap::policy::load(&state.db).await?;
+            let application = Application::of_flow(&state.db, &flow).await?;
             let view = TapView {
                 csrf: session.csrf.clone(),
                 flow,
                 username,
                 max_failed_attempts: policy.max_failed_attempts,
                 error: Some(said),
+                application: application.clone(),
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+            let response = (StatusCode::UNPROCESSABLE_ENTITY, view).into_response();
+            return Ok(allow_logo(response, application.as_ref()));
         }
     };
 

@@ -13,7 +13,8 @@ use super::identifier::typed;
 use crate::directory;
 use crate::error::AppError;
 use crate::methods;
-use crate::pages::{ClientAddress, Flow, FlowParams, PageError, see_other};
+use crate::pages::application::allow_logo;
+use crate::pages::{Application, ClientAddress, Flow, FlowParams, PageError, see_other};
 use crate::session::{CurrentSession, Level};
 use crate::state::AppState;
 use crate::throttle;
@@ -29,9 +30,11 @@ pub struct TotpView {
     flow: Flow,
     username: String,
     error: Option<String>,
+    application: Option<Application>,
 }
 
 pub async fn totp_get(
+    State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Query(params): Query<FlowParams>,
 ) -> Result<Response, PageError> {
@@ -40,13 +43,15 @@ pub async fn totp_get(
         Ok(typed) => typed,
         Err(elsewhere) => return Ok(see_other(&elsewhere)),
     };
-    Ok(TotpView {
+    let application = Application::of_flow(&state.db, &flow).await?;
+    let view = TotpView {
         csrf: session.csrf.clone(),
         flow,
         username,
         error: None,
-    }
-    .into_response())
+        application: application.clone(),
+    };
+    Ok(allow_logo(view.into_response(), application.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -126,13 +131,16 @@ pub async fn totp_post(
         if throttle::code_failed(&state.db, &username).await? {
             fail("locked").await?;
         }
+        let application = Application::of_flow(&state.db, &flow).await?;
         let view = TotpView {
             csrf: session.csrf.clone(),
             flow,
             username,
             error: Some(WRONG_CODE.into()),
+            application: application.clone(),
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        let response = (StatusCode::UNPROCESSABLE_ENTITY, view).into_response();
+        return Ok(allow_logo(response, application.as_ref()));
     };
 
     throttle::code_succeeded(&state.db, &username, code_state).await?;

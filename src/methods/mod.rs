@@ -3,6 +3,7 @@
 
 mod decoy;
 pub mod passkey;
+pub mod passkey_name;
 pub mod totp;
 
 use serde::Serialize;

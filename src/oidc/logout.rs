@@ -156,10 +156,7 @@ async fn logout(state: &OidcState, jar: CookieJar, params: Result<Params, OAuthE
         }
         Ok(ConfirmView {
             csrf: current.csrf.clone(),
-            client_name: destination
-                .client
-                .as_ref()
-                .map(|c| c.name.clone().unwrap_or_else(|| c.id.clone())),
+            client_name: destination.client.as_ref().map(|c| c.application().name),
             client_id: destination
                 .client
                 .as_ref()

@@ -7,6 +7,7 @@
 //! Nothing here knows the session, the protocol or any page family: they all build on this.
 
 pub mod address;
+pub mod application;
 pub mod error;
 pub mod flow;
 pub mod form;
@@ -25,6 +26,7 @@ use axum::routing::get;
 use crate::config::BrandSettings;
 
 pub use address::ClientAddress;
+pub use application::Application;
 pub use error::{ErrorView, PageError};
 pub use flow::{Flow, FlowParams};
 

@@ -16,6 +16,7 @@ use crate::directory::Role;
 use crate::error::AppError;
 use crate::methods;
 use crate::pages::Flow;
+use crate::pages::time::Moment;
 use crate::pages::{ClientAddress, PageError, see_other};
 use crate::session::{self, CurrentSession, FullSession, Level, SignedIn};
 use crate::state::AppState;
@@ -42,8 +43,8 @@ pub struct OverviewView {
 pub struct PassInfo {
     state: String,
     usable: bool,
-    start: String,
-    end: String,
+    start: Moment,
+    end: Moment,
     one_time: bool,
 }
 

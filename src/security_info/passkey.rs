@@ -12,7 +12,7 @@ use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
 
 use super::after_registration;
 use crate::error::AppError;
-use crate::methods::{NewMethod, passkey};
+use crate::methods::{NewMethod, passkey, passkey_name};
 use crate::pages::{ClientAddress, Flow, FlowParams};
 use crate::session::data::PASSKEY_REGISTRATION as STATE_KEY;
 use crate::session::{self, SignedIn};
@@ -62,10 +62,15 @@ pub async fn finish(
         .and_then(|v| serde_json::from_value(v).ok())
         .ok_or_else(|| AppError::invalid("no passkey registration is in progress; start again"))?;
     session::save_data(&state.db, &person.session).await?;
+    // The page registers at once, without asking for a name: the passkey is named after its
+    // authenticator or the browser it was added from, and can be renamed on /security-info.
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let name = request
         .name
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "Passkey".into());
+        .unwrap_or_else(|| passkey_name::default_name(&request.credential, user_agent));
     let webauthn = passkey::webauthn(&state.config)?;
     let actor = person.user.actor();
     let new = NewMethod {

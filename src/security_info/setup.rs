@@ -14,9 +14,10 @@ use axum::response::{IntoResponse, Response};
 use super::views::{self, MethodView};
 use crate::directory::User;
 use crate::error::AppError;
-use crate::pages::PageError;
+use crate::pages::application::allow_logo;
 use crate::pages::flow::{Flow, FlowParams, local_path};
 use crate::pages::time::Moment;
+use crate::pages::{Application, PageError};
 use crate::session::RestrictedSession;
 use crate::session::data::SETUP_RETURN_TO;
 use crate::state::AppState;
@@ -42,6 +43,8 @@ pub struct SetupView {
     /// Only a passkey will do where this flow goes (`level=phr`).
     passkey_only: bool,
     methods: Vec<MethodView>,
+    /// The application this flow continues to, if it is an authorization request.
+    application: Option<Application>,
 }
 
 /// How the "add a method" choices carry the flow they belong to.
@@ -94,7 +97,8 @@ pub async fn setup_get(
         Err(e) => return Err(e.into()),
     };
     let sign_in_again = flow.link("/login");
-    Ok(SetupView {
+    let application = Application::of_flow(&state.db, &flow).await?;
+    let view = SetupView {
         csrf: person.session.csrf.clone(),
         username: person.user.username.clone(),
         restricted: person.restricted(),
@@ -106,8 +110,9 @@ pub async fn setup_get(
         add: AddFlow::new(&flow),
         passkey_only: flow.passkey_only(),
         methods: views::methods_of(&state.db, &person.user.id).await?,
-    }
-    .into_response())
+        application: application.clone(),
+    };
+    Ok(allow_logo(view.into_response(), application.as_ref()))
 }
 
 /// Whether the user holds a pass that can still be used (then their last method may go: the pass

@@ -2,26 +2,26 @@
 
 use serde_json::Value;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::methods::{self, Method};
 
-pub fn when(at: OffsetDateTime) -> String {
-    at.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+use crate::pages::time::Moment;
+
+/// A time as the page shows it: in the reader's own zone with the time left (static/time.js),
+/// labelled UTC without the script.
+pub fn when(at: OffsetDateTime) -> Moment {
+    Moment::new(at)
 }
 
 pub struct MethodView {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
-    pub created: String,
-    pub last_used: String,
+    pub created: Moment,
+    pub last_used: Option<Moment>,
     pub with_tap: bool,
 }
 
@@ -32,7 +32,7 @@ impl From<&Method> for MethodView {
             name: m.name.clone(),
             kind: m.kind.label(),
             created: when(m.created_at),
-            last_used: m.last_used_at.map(when).unwrap_or_else(|| "Never".into()),
+            last_used: m.last_used_at.map(when),
             with_tap: m.registered_with_tap,
         }
     }
@@ -47,7 +47,7 @@ pub async fn methods_of(db: &Db, user_id: &str) -> Result<Vec<MethodView>, AppEr
 }
 
 pub struct SignInView {
-    pub when: String,
+    pub when: Moment,
     pub succeeded: bool,
     pub method: String,
     pub address: String,

@@ -180,6 +180,31 @@ fn cookie(config: &Config, token: String) -> Cookie<'static> {
         .build()
 }
 
+/// The name of the cookie that says someone has signed in on this browser with a method (not a pass
+/// alone): the sign-in page then offers the methods first and the pass last. It says nothing about who.
+pub fn returning_cookie_name(config: &Config) -> &'static str {
+    if config.issuer.is_https() {
+        "__Host-tapid-returning"
+    } else {
+        "tapid-returning"
+    }
+}
+
+fn returning_cookie(config: &Config) -> Cookie<'static> {
+    Cookie::build((returning_cookie_name(config), "1"))
+        .path("/")
+        .http_only(true)
+        .secure(config.issuer.is_https())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(400))
+        .build()
+}
+
+/// Whether someone has signed in on this browser with a method before.
+pub fn returning_browser(config: &Config, jar: &CookieJar) -> bool {
+    jar.get(returning_cookie_name(config)).is_some()
+}
+
 /// A cookie that removes the session cookie from the browser.
 pub fn removal_cookie(config: &Config) -> Cookie<'static> {
     let mut c = cookie(config, String::new());
@@ -276,6 +301,11 @@ pub async fn establish_in(
         .as_ref()
         .and_then(|p| p.user_id())
         .is_some_and(|u| u == sign_in.user_id);
+    let jar = if sign_in.level == Level::Tap {
+        jar
+    } else {
+        jar.add(returning_cookie(config))
+    };
     let session = Session {
         id_hash: secrets::digest(&token),
         sid: match (sid, &previous) {

@@ -5,8 +5,8 @@ use crate::db::Db;
 use crate::directory::Role;
 use crate::error::AppError;
 use crate::oidc::clients::{
-    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoutChanges, NewClient, Origin,
-    RedirectUri,
+    self, Client, ClientChanges, ClientId, ClientKeys, GrantType, LogoUri, LogoutChanges,
+    NewClient, Origin, RedirectUri,
 };
 use crate::oidc::keys::SigningAlg;
 use crate::oidc::scope::Scope;
@@ -17,6 +17,8 @@ use crate::tap::Authority;
 pub struct ClientInput {
     pub id: String,
     pub name: Option<String>,
+    /// Blank means none.
+    pub logo_uri: Option<String>,
     pub public: bool,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
@@ -98,6 +100,8 @@ impl KeysInput {
 #[derive(Clone, Debug, Default)]
 pub struct ClientEdit {
     pub name: Option<Option<String>>,
+    /// `Some(None)` (or a blank text) removes the logo.
+    pub logo_uri: Option<Option<String>>,
     pub redirect_uris: Option<Vec<String>>,
     pub post_logout_redirect_uris: Option<Vec<String>>,
     pub grant_types: Option<Vec<String>>,
@@ -150,6 +154,15 @@ fn alg(field: &str, value: Option<&str>) -> Result<Option<SigningAlg>, AppError>
     })
 }
 
+/// A logo URI; blank means none.
+fn logo(value: Option<&str>) -> Result<Option<LogoUri>, AppError> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(LogoUri::parse)
+        .transpose()
+}
+
 const WHAT: &str = "manage clients";
 
 pub async fn list(db: &Db, authority: &Authority) -> Result<Vec<Client>, AppError> {
@@ -171,6 +184,7 @@ pub async fn add(
     rules::may_administer(authority, WHAT)?;
     let mut new = NewClient::new(ClientId::parse(input.id.trim())?);
     new.name = input.name;
+    new.logo_uri = logo(input.logo_uri.as_deref())?;
     new.public = input.public;
     new.redirect_uris = uris(&input.redirect_uris)?;
     new.post_logout_redirect_uris = uris(&input.post_logout_redirect_uris)?;
@@ -204,6 +218,7 @@ pub async fn update(
     rules::may_administer(authority, WHAT)?;
     let changes = ClientChanges {
         name: edit.name,
+        logo_uri: edit.logo_uri.map(|l| logo(l.as_deref())).transpose()?,
         redirect_uris: edit.redirect_uris.as_deref().map(uris).transpose()?,
         post_logout_redirect_uris: edit
             .post_logout_redirect_uris

@@ -229,7 +229,7 @@ fn clients_policy_audit() -> Value {
             "type": "object",
             "required": ["id", "public", "redirect_uris", "post_logout_redirect_uris", "grant_types", "scopes", "id_token_alg", "access_token_alg", "roles", "created_at", "updated_at"],
             "properties": {
-                "id": string(), "name": nullable_string(), "public": { "type": "boolean" },
+                "id": string(), "name": { "type": ["string", "null"], "description": "The display name (OpenID client_name): the sign-in pages say \"Sign in to continue to\" it." }, "logo_uri": { "type": ["string", "null"], "description": "Shown beside the name on the sign-in pages: an absolute https URL (http only for localhost and loopback)." }, "public": { "type": "boolean" },
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
                 "scopes": { "type": "string", "description": "Space-separated." }, "id_token_alg": alg,
                 "access_token_alg": access_alg,
@@ -251,7 +251,7 @@ fn clients_policy_audit() -> Value {
             "additionalProperties": false,
             "required": ["id"],
             "properties": {
-                "id": string(), "name": nullable_string(), "public": { "type": "boolean" },
+                "id": string(), "name": { "type": ["string", "null"], "description": "The display name (OpenID client_name; `client_name` is accepted too)." }, "logo_uri": { "type": ["string", "null"], "description": "Shown beside the name on the sign-in pages: an absolute https URL (http only for localhost and loopback)." }, "public": { "type": "boolean" },
                 "redirect_uris": strings(), "post_logout_redirect_uris": strings(), "grant_types": grants,
                 "scope": { "type": "string" }, "id_token_alg": alg, "access_token_alg": access_alg,
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
@@ -264,7 +264,7 @@ fn clients_policy_audit() -> Value {
             "type": "object",
             "additionalProperties": false,
             "properties": {
-                "name": nullable_string(), "redirect_uris": strings(), "post_logout_redirect_uris": strings(),
+                "name": { "type": ["string", "null"], "description": "The display name (OpenID client_name; `client_name` is accepted too)." }, "logo_uri": { "type": ["string", "null"], "description": "Shown beside the name on the sign-in pages: an absolute https URL (http only for localhost and loopback); null removes it." }, "redirect_uris": strings(), "post_logout_redirect_uris": strings(),
                 "grant_types": grants, "scope": { "type": "string" }, "id_token_alg": alg,
                 "access_token_alg": access_alg, "roles": roles(),
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },

@@ -93,6 +93,47 @@ impl RedirectUri {
     }
 }
 
+/// An application's logo as the sign-in pages show it (`logo_uri`): an absolute `https` URL (`http`
+/// only for a loopback host), no credentials, no fragment, at most 2,000 bytes. The page's policy lets
+/// images load from this URL's origin alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogoUri(String);
+
+impl LogoUri {
+    pub fn parse(value: &str) -> Result<Self, AppError> {
+        let invalid = |why: &str| {
+            AppError::invalid(format!(
+                "invalid logo URI `{}`: {why}",
+                value.chars().take(80).collect::<String>()
+            ))
+        };
+        if value.len() > 2000 {
+            return Err(invalid("too long (at most 2,000 bytes)"));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("spaces and control characters are not allowed"));
+        }
+        let url = Url::parse(value).map_err(|_| invalid("it must be an absolute https URL"))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("credentials are not allowed"));
+        }
+        if url.fragment().is_some() {
+            return Err(invalid("a fragment is not allowed"));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => return Err(invalid("use https (http only for localhost and loopback)")),
+            _ => return Err(invalid("it must be an absolute https URL")),
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",

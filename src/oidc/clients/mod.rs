@@ -7,7 +7,7 @@ mod keys;
 mod logout;
 mod registry;
 
-pub use ids::{ClientId, Origin, RedirectUri};
+pub use ids::{ClientId, LogoUri, Origin, RedirectUri};
 pub use keys::{ClientKeys, MAX_JWKS_BYTES, check_set};
 pub use logout::LogoutChanges;
 pub use registry::{add, find, get, list, remove, update};
@@ -80,6 +80,8 @@ impl fmt::Display for GrantType {
 pub struct Client {
     pub id: String,
     pub name: Option<String>,
+    /// Shown beside its name on the sign-in pages.
+    pub logo_uri: Option<String>,
     /// Public clients (no secret) authenticate with `none` and must use PKCE.
     pub public: bool,
     pub redirect_uris: Vec<String>,
@@ -180,6 +182,11 @@ impl Client {
         }
     }
 
+    /// How the pages name it (its display name, else its id) and show its logo.
+    pub fn application(&self) -> crate::pages::Application {
+        crate::pages::Application::new(&self.id, self.name.as_deref(), self.logo_uri.as_deref())
+    }
+
     pub fn target(&self) -> Target {
         Target::new("client", &self.id, self.name.as_deref().unwrap_or(&self.id))
     }
@@ -214,6 +221,7 @@ impl Client {
             updated_at: db::from_ts(row.updated_at),
             secret_hash: row.secret_hash,
             name: row.name,
+            logo_uri: row.logo_uri,
             id: row.id,
         })
     }
@@ -246,6 +254,7 @@ impl Client {
             require_pushed_authorization_requests: self
                 .require_pushed_authorization_requests
                 .into(),
+            logo_uri: self.logo_uri.clone(),
             dpop_bound_access_tokens: self.dpop_bound_access_tokens.into(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
@@ -300,6 +309,7 @@ impl Client {
 pub struct NewClient {
     pub id: ClientId,
     pub name: Option<String>,
+    pub logo_uri: Option<LogoUri>,
     pub public: bool,
     pub redirect_uris: Vec<RedirectUri>,
     pub post_logout_redirect_uris: Vec<RedirectUri>,
@@ -324,6 +334,7 @@ impl NewClient {
         Self {
             id,
             name: None,
+            logo_uri: None,
             public: false,
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
@@ -344,6 +355,7 @@ impl NewClient {
 #[derive(Clone, Debug, Default)]
 pub struct ClientChanges {
     pub name: Option<Option<String>>,
+    pub logo_uri: Option<Option<LogoUri>>,
     pub redirect_uris: Option<Vec<RedirectUri>>,
     pub post_logout_redirect_uris: Option<Vec<RedirectUri>>,
     pub grant_types: Option<Vec<GrantType>>,

@@ -55,6 +55,7 @@ pub async fn add(
             .name
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty()),
+        logo_uri: new.logo_uri.map(|u| u.as_str().to_string()),
         public: new.public,
         redirect_uris: strings(new.redirect_uris),
         post_logout_redirect_uris: strings(new.post_logout_redirect_uris),
@@ -100,6 +101,7 @@ pub async fn add(
         created
             .target(client.target())
             .detail("public", client.public)
+            .detail("logo_uri", &client.logo_uri)
             .detail("auth_method", client.auth_method())
             .detail("jwks_uri", &client.jwks_uri)
             .detail("redirect_uris", &client.redirect_uris)
@@ -140,6 +142,10 @@ pub async fn update(
     if let Some(name) = changes.name {
         client.name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         event = event.detail("name", &client.name);
+    }
+    if let Some(logo) = changes.logo_uri {
+        client.logo_uri = logo.map(|u| u.as_str().to_string());
+        event = event.detail("logo_uri", &client.logo_uri);
     }
     if let Some(uris) = changes.redirect_uris {
         client.redirect_uris = strings(uris);

@@ -245,7 +245,7 @@ async fn client_of(state: &OidcState, row: &DeviceRow) -> Result<Client, AppErro
 }
 
 fn display_name(client: &Client) -> String {
-    client.name.clone().unwrap_or_else(|| client.id.clone())
+    client.application().name
 }
 
 /// What each scope lets the application have, in words.

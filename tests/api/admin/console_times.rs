@@ -136,3 +136,82 @@ async fn console_and_reveal_pages_show_times_as_utc_time_elements_for_the_script
         .expect(200);
     assert!(detail["pass"]["end"].as_str().unwrap().ends_with('Z'));
 }
+
+/// Sends the console's pass form for `user_id` with the start typed as `local` and the script's `utc`.
+async fn issue_later(
+    console: &crate::helpers::admin::Console,
+    user_id: &str,
+    local: &str,
+    utc: &str,
+) {
+    let (_, html) = console.page(&format!("/admin/users/{user_id}/pass")).await;
+    assert!(
+        html.contains("data-local-input=\"start_utc\"") && html.contains("In UTC."),
+        "the form says the zone"
+    );
+    let once = form_field(&html, "once").unwrap();
+    let answer = console
+        .post(
+            &format!("/admin/users/{user_id}/pass"),
+            &[
+                ("once", &once),
+                ("lifetime", "60"),
+                ("start_mode", "later"),
+                ("start", local),
+                ("start_utc", utc),
+                ("use", "multi-use"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status(), 303, "issued");
+}
+
+#[tokio::test]
+async fn a_console_pass_start_is_the_instant_the_pages_script_sends_and_the_bare_field_is_utc() {
+    let app = crate::helpers::spawn_app().await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let console = app.console_as(&ann, "phr").await;
+    let sam = app.add_user("sam", &[], &[]).await;
+    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date();
+    let local = format!("{tomorrow}T09:00");
+
+    // The script of a browser in Europe/Berlin (UTC+1 in winter) sends 09:00 there as 08:00Z.
+    issue_later(
+        &console,
+        &sam.id,
+        &local,
+        &format!("{tomorrow}T08:00:00.000Z"),
+    )
+    .await;
+    assert_eq!(
+        app.pass_state("sam").await.start,
+        tomorrow.with_hms(8, 0, 0).unwrap().assume_utc()
+    );
+
+    // Without the script, the field is read as UTC.
+    issue_later(&console, &sam.id, &local, "").await;
+    assert_eq!(
+        app.pass_state("sam").await.start,
+        tomorrow.with_hms(9, 0, 0).unwrap().assume_utc()
+    );
+}
+
+#[tokio::test]
+async fn security_info_shows_method_and_pass_times_as_utc_time_elements_for_the_script() {
+    let app = crate::helpers::spawn_app().await;
+    let secret = app.arrange_user_with_totp("alice").await;
+    app.issue_pass("alice", IssueRequest::default()).await;
+    app.sign_in_with_totp_from("/login", "alice", &secret).await;
+
+    let (status, html) = page(&app, "/security-info").await;
+
+    assert_eq!(status, 200);
+    let times = local_times(&html);
+    // The app's creation and last use, the pass's start and end, the sign-in.
+    assert!(times.len() >= 5, "{times:?}");
+    let valid = crate::helpers::admin::text_of(&html, "#pass-valid").unwrap();
+    assert!(
+        valid.starts_with("from ") && valid.contains(" until "),
+        "{valid}"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod budgets;
 mod cli;
+mod first_day;
 mod pages;
 mod pass_to_passkey;
 mod passkey;
