@@ -1,7 +1,8 @@
 'use strict';
 // axe-core over every page a person meets: the sign-in pages (username, choice of methods, pass, authenticator
 // app code), security info (setup, its authenticator app page, the overview), the console (every section and
-// the pages of a user, a pass shown once, a group, a client, a batch), the one-time reveal link (confirm,
+// the pages of a user, a pass shown once, a group, a client, a batch), the device grant's pages (the code,
+// the confirmation, connected), the one-time reveal link (confirm,
 // shown, closed), the error pages (404, 405) and signing out (confirm, signed out). Any violation of impact
 // serious or critical fails the journey, and all of them are printed, page by page. Each page is also
 // photographed at desktop and phone width, in the colour scheme of the run: e2e/run.sh runs this journey in
@@ -75,6 +76,24 @@ describe(`accessibility: axe-core over every page (${COLOR_SCHEME} scheme)`, { t
     await check(page, 'security info: all set');
     await page.goto(`${server.url}/security-info`);
     await check(page, 'security info: overview');
+
+    // The device grant's pages: typing the code, the confirmation, and the device connected.
+    const tv = await server.cli(['client', 'add', 'tv', '--name', 'Meeting-room TV', '--grant', 'device_code']);
+    const started = await request(`${server.url}/device_authorization`, {
+      headers: { authorization: `Basic ${Buffer.from(`tv:${tv.client_secret}`).toString('base64')}` },
+      form: { scope: 'openid profile' },
+    });
+    assert.equal(started.status, 200, started.text);
+    await page.goto(`${server.url}/device`);
+    await page.getByRole('heading', { name: 'Connect a device' }).waitFor();
+    await check(page, 'device: enter the code');
+    await page.getByLabel('Code').fill(started.json.user_code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Allow this device?' }).waitFor();
+    await check(page, 'device: allow this device?');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('heading', { name: 'Device connected' }).waitFor();
+    await check(page, 'device: connected');
 
     // The console, section by section, and the pages beneath.
     const users = async (path) => page.goto(`${server.url}${path}`);

@@ -15,6 +15,7 @@ const signout = require('./scenarios/signout');
 const privateKeyJwt = require('./scenarios/private-key-jwt');
 const device = require('./scenarios/device');
 const par = require('./scenarios/par');
+const dpop = require('./scenarios/dpop');
 
 const RPS = path.join(__dirname, 'rps');
 const versions = JSON.parse(process.env.TAPID_INTEROP_VERSIONS || '{}');
@@ -53,6 +54,7 @@ async function main() {
     if (wanted('private_key_jwt')) await privateKeyJwt.run(t, { server, version: versions['openid-client'] || '?' });
     if (wanted('device')) await device.run(t, { server, browser, version: versions['openid-client'] || '?' });
     if (wanted('par')) await par.run(t, { server, browser, version: versions['openid-client'] || '?' });
+    if (wanted('dpop')) await dpop.run(t, { server, browser, version: versions['openid-client'] || '?' });
   } catch (err) {
     t.ok('the suite ran to the end', false, err.stack);
   } finally {

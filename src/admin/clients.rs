@@ -179,6 +179,7 @@ pub async fn clients_post(
         logout: Default::default(),
         keys: Default::default(),
         require_pushed_authorization_requests: fields.has("require_pushed_authorization_requests"),
+        dpop_bound_access_tokens: fields.has("dpop_bound_access_tokens"),
     };
     match clients::add(&state.db, &admin.authority, input).await {
         Ok((client, Some(secret))) => {
@@ -300,6 +301,14 @@ pub async fn client_post(
         id_token_alg: fields.text("id_token_alg"),
         access_token_alg: fields.text("access_token_alg"),
         new_secret: fields.get("new_secret").is_some(),
+        // The boxes say what they say only on a form that has them (`flags`); a public client's
+        // form has no box for pushed requests (they are for confidential clients).
+        require_pushed_authorization_requests: fields
+            .has("flags")
+            .then(|| fields.has("require_pushed_authorization_requests")),
+        dpop_bound_access_tokens: fields
+            .has("flags")
+            .then(|| fields.has("dpop_bound_access_tokens")),
         ..ClientEdit::default()
     };
     match clients::update(&state.db, &admin.authority, &id, edit).await {

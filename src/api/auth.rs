@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use crate::directory;
 use crate::error::AppError;
 use crate::oidc;
+use crate::oidc::OAuthError;
 use crate::oidc::audience::Accept;
+use crate::oidc::dpop::Presented;
 use crate::oidc::scope;
 use crate::oidc::tokens::TokenRefused;
 use crate::pages::ClientAddress;
@@ -26,20 +28,28 @@ pub struct ApiCaller {
     pub address: Option<String>,
 }
 
-/// A refused bearer token: 401 with `WWW-Authenticate`, or another `AppError`.
+/// A refused bearer token: 401 with `WWW-Authenticate`, or another `AppError`; or a DPoP refusal in
+/// the protocol's own form (RFC 9449 §7.1: a `DPoP` challenge naming the error).
 #[derive(Debug)]
-pub struct ApiRejection(AppError);
+pub enum ApiRejection {
+    App(AppError),
+    Dpop(OAuthError),
+}
 
 impl From<AppError> for ApiRejection {
     fn from(error: AppError) -> Self {
-        Self(error)
+        Self::App(error)
     }
 }
 
 impl IntoResponse for ApiRejection {
     fn into_response(self) -> Response {
-        let unauthenticated = matches!(self.0, AppError::Unauthenticated);
-        let mut response = self.0.into_response();
+        let error = match self {
+            Self::App(error) => error,
+            Self::Dpop(error) => return error.into_response(),
+        };
+        let unauthenticated = matches!(error, AppError::Unauthenticated);
+        let mut response = error.into_response();
         if unauthenticated {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -59,16 +69,37 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiRejection> {
         let state = AppState::from_ref(state);
-        let token = oidc::tokens::bearer(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let presented = Presented::from_headers(&parts.headers)
+            .ok()
+            .flatten()
+            .ok_or(AppError::Unauthenticated)?;
+        let token = presented.token();
         // Only tokens issued for the admin API itself (`oidc::audience`): an application's token,
         // whoever it was issued for, opens nothing here.
         // A token that cannot be judged (the database away) is not a bad token: 503, as elsewhere.
-        let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::AdminApi)
+        let verified = oidc::tokens::verify_access_token(&state.oidc, token, Accept::AdminApi)
             .await
             .map_err(|refused| match refused {
                 TokenRefused::Invalid(_) => AppError::Unauthenticated,
                 TokenRefused::Failed(e) => e,
             })?;
+        // A DPoP-bound token only with a proof by its key; an unbound one only as Bearer. The proof
+        // names the path as the client sent it (a nested router sees less of it).
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |u| u.path().to_string());
+        oidc::dpop::at_resource(
+            &state.oidc,
+            &parts.headers,
+            parts.method.as_str(),
+            &path,
+            &presented,
+            &verified,
+        )
+        .await
+        .map_err(ApiRejection::Dpop)?;
+        let claims = verified.claims;
         // The client must still be registered for the API: removing `tapid:admin` from a client
         // ends its live tokens here too.
         let client = oidc::clients::find(&state.db, &claims.client_id)

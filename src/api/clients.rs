@@ -82,6 +82,9 @@ pub struct CreateBody {
     /// RFC 9126: only pushed authorization requests (`/par`).
     #[serde(default)]
     require_pushed_authorization_requests: bool,
+    /// RFC 9449: only token requests with a DPoP proof.
+    #[serde(default)]
+    dpop_bound_access_tokens: bool,
 }
 
 pub async fn clients_post(
@@ -114,6 +117,7 @@ pub async fn clients_post(
             jwks_uri: body.jwks_uri,
         },
         require_pushed_authorization_requests: body.require_pushed_authorization_requests,
+        dpop_bound_access_tokens: body.dpop_bound_access_tokens,
     };
     let (client, secret) = clients::add(&state.db, &caller.authority, input).await?;
     Ok(with_secret(StatusCode::CREATED, client, secret))
@@ -155,6 +159,7 @@ pub struct EditBody {
     jwks: Option<serde_json::Value>,
     jwks_uri: Option<String>,
     require_pushed_authorization_requests: Option<bool>,
+    dpop_bound_access_tokens: Option<bool>,
 }
 
 pub async fn client_patch(
@@ -187,6 +192,7 @@ pub async fn client_patch(
             jwks_uri: body.jwks_uri,
         },
         require_pushed_authorization_requests: body.require_pushed_authorization_requests,
+        dpop_bound_access_tokens: body.dpop_bound_access_tokens,
     };
     let (client, secret) = clients::update(&state.db, &caller.authority, &id, edit).await?;
     Ok(with_secret(StatusCode::OK, client, secret))

@@ -79,6 +79,10 @@ pub struct ClientFields {
     /// `=false` to accept plain ones again.
     #[arg(long = "require-par", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     require_par: Option<bool>,
+    /// Accept token requests from this client only with a DPoP proof (RFC 9449), so that all its
+    /// access tokens are bound to its key; `=false` to accept bearer token requests again.
+    #[arg(long = "require-dpop", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    require_dpop: Option<bool>,
     #[command(flatten)]
     logout: LogoutFields,
     #[command(flatten)]
@@ -258,6 +262,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
             new.logout = fields.logout.changes()?;
             new.keys = fields.keys.keys()?;
             new.require_pushed_authorization_requests = fields.require_par.unwrap_or(false);
+            new.dpop_bound_access_tokens = fields.require_dpop.unwrap_or(false);
             let (client, secret) = clients::add(db, &actor, new).await?;
             print(ctx, &client, secret);
         }
@@ -289,6 +294,7 @@ pub async fn run(ctx: &Context, command: ClientCommand) -> anyhow::Result<()> {
                 new_secret,
                 keys: fields.keys.keys()?,
                 require_pushed_authorization_requests: fields.require_par,
+                dpop_bound_access_tokens: fields.require_dpop,
             };
             let (client, secret) = clients::update(db, &actor, &id, changes).await?;
             print(ctx, &client, secret);

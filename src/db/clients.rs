@@ -26,6 +26,7 @@ pub struct ClientRow {
     pub jwks_uri: Option<String>,
     pub require_pushed_authorization_requests: i64,
     pub logo_uri: Option<String>,
+    pub dpop_bound_access_tokens: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -34,13 +35,13 @@ const COLUMNS: &str = "id, name, secret_hash, redirect_uris, post_logout_redirec
      scopes, id_token_alg, access_token_alg, roles, backchannel_logout_uri, \
      backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, \
      allowed_origins, may_introspect, jwks, jwks_uri, created_at, updated_at, \
-     require_pushed_authorization_requests, logo_uri";
+     require_pushed_authorization_requests, logo_uri, dpop_bound_access_tokens";
 
 pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO oidc_clients ({COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22)"
+         $19, $20, $21, $22, $23)"
     ))
     .bind(&row.id)
     .bind(&row.name)
@@ -64,6 +65,7 @@ pub async fn insert(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(row.updated_at)
     .bind(row.require_pushed_authorization_requests)
     .bind(&row.logo_uri)
+    .bind(row.dpop_bound_access_tokens)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -77,7 +79,7 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
          backchannel_logout_session_required = $12, frontchannel_logout_uri = $13, \
          frontchannel_logout_session_required = $14, allowed_origins = $15, may_introspect = $16, \
          updated_at = $17, jwks = $18, jwks_uri = $19, \
-         require_pushed_authorization_requests = $20, logo_uri = $21 WHERE id = $1",
+         require_pushed_authorization_requests = $20, logo_uri = $21, dpop_bound_access_tokens = $22 WHERE id = $1",
     )
     .bind(&row.id)
     .bind(&row.name)
@@ -100,6 +102,7 @@ pub async fn update(tx: &mut Tx, row: &ClientRow) -> Result<(), sqlx::Error> {
     .bind(&row.jwks_uri)
     .bind(row.require_pushed_authorization_requests)
     .bind(&row.logo_uri)
+    .bind(row.dpop_bound_access_tokens)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -23,10 +23,12 @@ pub struct CodeRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to (`dpop_jkt`).
+    pub dpop_jkt: Option<String>,
 }
 
 const COLUMNS: &str = "code_hash, client_id, user_id, redirect_uri, scope, nonce, code_challenge, sid, \
-     acr, amr, auth_time, tap_id, session_expires_at, family_id, created_at, expires_at, used_at";
+     acr, amr, auth_time, tap_id, session_expires_at, family_id, created_at, expires_at, used_at, dpop_jkt";
 
 pub async fn insert<'e, E>(db: E, row: &CodeRow) -> Result<(), sqlx::Error>
 where
@@ -34,7 +36,7 @@ where
 {
     sqlx::query(&format!(
         "INSERT INTO authorization_codes ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(&row.code_hash)
     .bind(&row.client_id)
@@ -53,6 +55,7 @@ where
     .bind(row.created_at)
     .bind(row.expires_at)
     .bind(row.used_at)
+    .bind(&row.dpop_jkt)
     .execute(db)
     .await?;
     Ok(())

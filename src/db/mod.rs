@@ -3,13 +3,13 @@
 //!
 //! Times are stored as Unix seconds (`BIGINT`) and identifiers as text, so one statement serves both backends.
 
-pub mod assertions;
 pub mod audit;
 pub mod backup;
 pub mod clients;
 pub mod codes;
 pub mod devices;
 pub mod groups;
+pub mod jtis;
 pub mod keys;
 pub mod logout;
 pub mod mail;

@@ -24,13 +24,15 @@ pub struct TokenRow {
     pub cap_at: Option<i64>,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// DPoP (RFC 9449): the thumbprint of the key the token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 pub const ACCESS: &str = "access";
 pub const REFRESH: &str = "refresh";
 
 const COLUMNS: &str = "id, kind, token_hash, family_id, client_id, user_id, scope, sid, acr, amr, \
-     auth_time, tap_id, created_at, expires_at, cap_at, rotated_at, revoked_at";
+     auth_time, tap_id, created_at, expires_at, cap_at, rotated_at, revoked_at, dpop_jkt";
 
 pub async fn insert(tx: &mut Tx, row: &TokenRow) -> Result<(), sqlx::Error> {
     insert_all(tx, std::slice::from_ref(row)).await
@@ -44,7 +46,7 @@ pub async fn insert_all(tx: &mut Tx, rows: &[TokenRow]) -> Result<(), sqlx::Erro
         rest = after;
         let sql = format!(
             "INSERT INTO oidc_tokens ({COLUMNS}) VALUES {}",
-            super::values_list(size, 17)
+            super::values_list(size, 18)
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -65,7 +67,8 @@ pub async fn insert_all(tx: &mut Tx, rows: &[TokenRow]) -> Result<(), sqlx::Erro
                 .bind(row.expires_at)
                 .bind(row.cap_at)
                 .bind(row.rotated_at)
-                .bind(row.revoked_at);
+                .bind(row.revoked_at)
+                .bind(&row.dpop_jkt);
         }
         query.execute(&mut **tx).await?;
     }

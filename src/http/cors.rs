@@ -59,7 +59,7 @@ fn allow(headers: &mut HeaderMap, origin: HeaderValue, preflight: bool) {
     } else {
         headers.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("www-authenticate"),
+            HeaderValue::from_static("www-authenticate, dpop-nonce"),
         );
     }
 }

@@ -53,6 +53,7 @@ pub fn document(config: &Config) -> Bytes {
         "revocation_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
         "introspection_endpoint_auth_signing_alg_values_supported": client_auth::ASSERTION_ALGS,
         "id_token_signing_alg_values_supported": algs,
+        "dpop_signing_alg_values_supported": super::dpop::ALGS,
         "subject_types_supported": ["public"],
         "scopes_supported": scope::SUPPORTED,
         "claims_supported": claims::SUPPORTED,

@@ -40,6 +40,10 @@ pub enum ErrorCode {
     ExpiredToken,
     /// RFC 9126 / RFC 9101: a `request_uri` that is unknown, used, expired or another client's.
     InvalidRequestUri,
+    /// RFC 9449 §5, §7.1: a DPoP proof that is missing where it is required, malformed or not valid.
+    InvalidDpopProof,
+    /// RFC 9449 §8, §9: the proof must carry the nonce the `DPoP-Nonce` header gives.
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -66,6 +70,8 @@ impl ErrorCode {
             ErrorCode::AuthorizationPending => "authorization_pending",
             ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::InvalidRequestUri => "invalid_request_uri",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct OAuthError {
     retry_after: Option<HeaderValue>,
     /// No credentials were presented at all: the challenge names no error (RFC 6750 §3.1).
     bare_challenge: bool,
+    /// The nonce a DPoP proof must carry from now on (RFC 9449 §8): the `DPoP-Nonce` header.
+    dpop_nonce: Option<Box<str>>,
 }
 
 impl OAuthError {
@@ -97,6 +105,7 @@ impl OAuthError {
             status: None,
             retry_after: None,
             bare_challenge: false,
+            dpop_nonce: None,
         }
     }
 
@@ -150,6 +159,39 @@ impl OAuthError {
         }
     }
 
+    /// A DPoP proof refused at an endpoint that issues tokens (`/token`, `/par`): 400 (RFC 9449 §5).
+    pub fn invalid_dpop_proof(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidDpopProof, description).not_redirectable()
+    }
+
+    /// A DPoP proof without the server's current nonce: 400 with the nonce to use (RFC 9449 §8).
+    pub fn use_dpop_nonce(nonce: &str) -> Self {
+        Self::new(
+            ErrorCode::UseDpopNonce,
+            "the DPoP proof must carry the nonce of the DPoP-Nonce header",
+        )
+        .not_redirectable()
+        .with_dpop_nonce(nonce)
+    }
+
+    /// Sends `nonce` in a `DPoP-Nonce` header with this error.
+    pub fn with_dpop_nonce(mut self, nonce: &str) -> Self {
+        self.dpop_nonce = Some(nonce.into());
+        self
+    }
+
+    /// This error as a protected resource answers it to a DPoP request (RFC 9449 §7.1): 401 with a
+    /// `DPoP` challenge naming the error and the proof algorithms accepted.
+    pub fn dpop_challenge(mut self) -> Self {
+        if self.status().is_server_error() {
+            return self;
+        }
+        self.challenge = Some("DPoP");
+        self.status = Some(StatusCode::UNAUTHORIZED);
+        self.bare_challenge = false;
+        self
+    }
+
     pub fn server_error() -> Self {
         Self::new(ErrorCode::ServerError, "an internal error occurred")
     }
@@ -183,6 +225,11 @@ impl OAuthError {
         let description = self.description.replace(['"', '\\'], "'");
         Some(match scheme {
             "Basic" => "Basic realm=\"tapid\"".to_string(),
+            "DPoP" => format!(
+                "DPoP realm=\"tapid\", error=\"{}\", error_description=\"{description}\", algs=\"{}\"",
+                self.code.as_str(),
+                super::dpop::ALGS.join(" ")
+            ),
             _ if self.bare_challenge => "Bearer realm=\"tapid\"".to_string(),
             _ => format!(
                 "Bearer realm=\"tapid\", error=\"{}\", error_description=\"{description}\"",
@@ -276,6 +323,9 @@ impl IntoResponse for OAuthError {
         }
         if let Some(value) = self.retry_after {
             headers.insert(header::RETRY_AFTER, value);
+        }
+        if let Some(value) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            headers.insert(super::dpop::NONCE_HEADER, value);
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

@@ -61,10 +61,14 @@ async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Val
         }
     }
     match tokens::verify_access_token(state, token, Accept::Any).await {
-        Ok(claims) if claims.client_id == client_id || for_resource_server(client, &claims) => {
-            Ok(json!({
+        Ok(verified)
+            if verified.claims.client_id == client_id
+                || for_resource_server(client, &verified.claims) =>
+        {
+            let claims = &verified.claims;
+            let mut answer = json!({
                 "active": true,
-                "token_type": "Bearer",
+                "token_type": if verified.cnf.is_some() { "DPoP" } else { "Bearer" },
                 "client_id": claims.client_id,
                 "sub": claims.sub,
                 "scope": claims.scope,
@@ -73,7 +77,12 @@ async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Val
                 "iss": claims.iss,
                 "aud": claims.aud,
                 "jti": claims.jti,
-            }))
+            });
+            // RFC 9449 §6.2: the key a resource server must see proofs by.
+            if let Some(cnf) = &verified.cnf {
+                answer["cnf"] = json!({ "jkt": cnf.jkt });
+            }
+            Ok(answer)
         }
         Ok(_) => Ok(inactive),
         Err(TokenRefused::Invalid(_)) => Ok(inactive),

@@ -45,7 +45,7 @@ pub async fn purge(db: &Db) -> Result<u64, AppError> {
     gone += db::pushed::delete_expired(&mut tx, db::ts(now - CODE_GRACE)).await?;
     gone += db::tokens::delete_expired(&mut tx, db::ts(now)).await?;
     gone += db::sessions::end_expired(&mut tx, db::ts(now)).await?;
-    gone += db::assertions::purge(&mut tx, db::ts(now)).await?;
+    gone += db::jtis::purge(&mut tx, db::ts(now)).await?;
     gone += db::logout::purge(&mut tx, db::ts(now - LOGOUT_RETENTION)).await?;
     tx.commit().await?;
     Ok(gone)

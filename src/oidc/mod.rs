@@ -10,6 +10,7 @@ pub mod client_auth;
 pub mod clients;
 pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod grants;
 pub mod introspect;

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use super::authorize::checks;
 use super::authorize::request::AuthRequest;
-use super::client_auth;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::token::no_store;
+use super::{client_auth, dpop};
 use crate::db::{self, pushed::PushedRow};
 use crate::error::AppError;
 use crate::oidc::OidcState;
@@ -37,6 +37,8 @@ pub async fn par_post(
     body: Bytes,
 ) -> Result<Response, OAuthError> {
     let mut params = Params::from_form(&headers, &body)?;
+    // RFC 9449 §10.1: a proof sent with the pushed request binds its code to the proof's key.
+    let dpop = dpop::at_token_endpoint(&state, &headers, "/par").await?;
     let client = client_auth::authenticate(&state, &headers, &params).await?;
     if client.public {
         return Err(OAuthError::unauthorized_client(
@@ -50,9 +52,21 @@ pub async fn par_post(
     }
     // With Basic authentication the body need not repeat the client_id (RFC 9126 §2.1).
     params.or_insert("client_id", &client.id);
-    let (checked, request) = checks::validate(&state, &params)
+    let (checked, mut request) = checks::validate(&state, &params)
         .await
         .map_err(|(error, _)| error)?;
+    if let Some(proof) = dpop {
+        if request
+            .dpop_jkt
+            .as_ref()
+            .is_some_and(|jkt| *jkt != proof.jkt)
+        {
+            return Err(OAuthError::invalid_dpop_proof(
+                "dpop_jkt is not the thumbprint of the proof's key",
+            ));
+        }
+        request.dpop_jkt = Some(proof.jkt);
+    }
     if checked.id != client.id {
         return Err(OAuthError::invalid_request(
             "client_id does not match the authenticated client",

@@ -1,14 +1,16 @@
 //! `/userinfo` (GET and POST): claims about the signed-in person, by the access token's scope. The token
-//! comes in the `Authorization: Bearer` header or, for POST, as the `access_token` form parameter.
+//! comes in the `Authorization: Bearer` header or, for POST, as the `access_token` form parameter; a
+//! DPoP-bound token only as `Authorization: DPoP` with a proof (`oidc::dpop`).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::audience::Accept;
+use super::dpop::{self, Presented};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::token::no_store;
@@ -20,8 +22,8 @@ pub async fn userinfo_get(
     State(state): State<OidcState>,
     headers: HeaderMap,
 ) -> Result<Response, OAuthError> {
-    let token = bearer(&headers)?;
-    respond(&state, token).await
+    let presented = Presented::from_headers(&headers)?;
+    respond(&state, &headers, "GET", presented).await
 }
 
 pub async fn userinfo_post(
@@ -29,46 +31,34 @@ pub async fn userinfo_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let in_header = bearer(&headers)?;
+    let in_header = Presented::from_headers(&headers)?;
     let in_body = if body.is_empty() {
         None
     } else {
         Params::from_form(&headers, &body)?.take("access_token")
     };
-    let token = match (in_header, in_body) {
+    let presented = match (in_header, in_body) {
         (Some(_), Some(_)) => {
             return Err(OAuthError::invalid_request(
                 "send the access token once: in the header or in the body",
             ));
         }
-        (token, None) | (None, token) => token,
+        (None, Some(token)) => Some(Presented::Bearer(token)),
+        (presented, None) => presented,
     };
-    respond(&state, token).await
+    respond(&state, &headers, "POST", presented).await
 }
 
-/// The bearer token of the `Authorization` header, if there is one.
-pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| OAuthError::invalid_token("malformed Authorization header"))?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_string()))
-        }
-        _ => Err(OAuthError::invalid_token(
-            "the Authorization header must be Bearer",
-        )),
-    }
-}
-
-async fn respond(state: &OidcState, token: Option<String>) -> Result<Response, OAuthError> {
-    let token = token.ok_or_else(OAuthError::token_missing)?;
-    let claims = tokens::verify_access_token(state, &token, Accept::OwnClient).await?;
+async fn respond(
+    state: &OidcState,
+    headers: &HeaderMap,
+    method: &str,
+    presented: Option<Presented>,
+) -> Result<Response, OAuthError> {
+    let presented = presented.ok_or_else(OAuthError::token_missing)?;
+    let verified = tokens::verify_access_token(state, presented.token(), Accept::OwnClient).await?;
+    dpop::at_resource(state, headers, method, "/userinfo", &presented, &verified).await?;
+    let claims = &verified.claims;
     if claims.is_client_token() || !claims.has_scope(scope::OPENID) {
         return Err(OAuthError::new(
             ErrorCode::InsufficientScope,
@@ -84,5 +74,10 @@ async fn respond(state: &OidcState, token: Option<String>) -> Result<Response, O
     body.insert("sub".into(), json!(user.id));
     let mut response = Json(body).into_response();
     no_store(response.headers_mut());
+    if verified.cnf.is_some() {
+        if let Ok(nonce) = HeaderValue::from_str(&dpop::current_nonce(state)) {
+            response.headers_mut().insert(dpop::NONCE_HEADER, nonce);
+        }
+    }
     Ok(response)
 }

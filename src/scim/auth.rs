@@ -42,7 +42,7 @@ where
         })?;
         // Only tokens issued for SCIM itself (`oidc::audience`, aud `<issuer>/scim`).
         // A token that cannot be judged (the database away) is not a bad token: 503, as elsewhere.
-        let claims = oidc::tokens::verify_access_token(&state.oidc, token, Accept::Scim)
+        let verified = oidc::tokens::verify_access_token(&state.oidc, token, Accept::Scim)
             .await
             .map_err(|refused| match refused {
                 TokenRefused::Invalid(_) => ScimError::unauthenticated(
@@ -50,6 +50,13 @@ where
                 ),
                 TokenRefused::Failed(error) => error.into(),
             })?;
+        // SCIM takes bearer tokens only: a DPoP-bound token presented as one is refused (RFC 9449 §7.2).
+        if verified.cnf.is_some() {
+            return Err(ScimError::unauthenticated(
+                "this access token is bound to a DPoP key: SCIM accepts only bearer tokens",
+            ));
+        }
+        let claims = verified.claims;
         let forbidden = |why: &str| ScimError::new(StatusCode::FORBIDDEN, None, why);
         if !claims.is_client_token() {
             return Err(forbidden(

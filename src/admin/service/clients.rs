@@ -31,6 +31,8 @@ pub struct ClientInput {
     pub keys: KeysInput,
     /// RFC 9126: only pushed authorization requests.
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449: only token requests with a DPoP proof.
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// Sign-out and browser settings as asked for; `None` leaves a field as it is, `Some(None)` (or an empty
@@ -111,6 +113,7 @@ pub struct ClientEdit {
     pub new_secret: bool,
     pub keys: KeysInput,
     pub require_pushed_authorization_requests: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }
 
 fn uris(values: &[String]) -> Result<Vec<RedirectUri>, AppError> {
@@ -202,6 +205,7 @@ pub async fn add(
     new.logout = input.logout.parse()?;
     new.keys = input.keys.parse()?;
     new.require_pushed_authorization_requests = input.require_pushed_authorization_requests;
+    new.dpop_bound_access_tokens = input.dpop_bound_access_tokens;
     clients::add(db, &authority.actor(), new).await
 }
 
@@ -230,6 +234,7 @@ pub async fn update(
         new_secret: edit.new_secret,
         keys: edit.keys.parse()?,
         require_pushed_authorization_requests: edit.require_pushed_authorization_requests,
+        dpop_bound_access_tokens: edit.dpop_bound_access_tokens,
     };
     clients::update(db, &authority.actor(), id, changes).await
 }

@@ -236,7 +236,7 @@ fn clients_policy_audit() -> Value {
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
                 "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
-                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." },
+                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "dpop_bound_access_tokens": { "type": "boolean", "description": "RFC 9449: every token request must carry a DPoP proof, so every access token is bound to the client's key." },
                 "roles": roles(), "created_at": time(), "updated_at": time()
             }
         },
@@ -257,7 +257,7 @@ fn clients_policy_audit() -> Value {
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
                 "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
-                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "roles": roles()
+                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "dpop_bound_access_tokens": { "type": "boolean", "description": "RFC 9449: every token request must carry a DPoP proof, so every access token is bound to the client's key." }, "roles": roles()
             }
         },
         "ClientChanges": {
@@ -270,7 +270,7 @@ fn clients_policy_audit() -> Value {
                 "backchannel_logout_uri": nullable_string(), "backchannel_logout_session_required": { "type": "boolean" },
                 "frontchannel_logout_uri": nullable_string(), "frontchannel_logout_session_required": { "type": "boolean" },
                 "allowed_origins": strings(), "may_introspect": { "type": "boolean", "description": "A resource server: may introspect tokens whose audience includes it." }, "jwks": { "type": ["object", "null"], "description": "private_key_jwt: a JWK Set of the client's public keys (RSA 2048+, EC P-256, Ed25519); the client then has no secret." }, "jwks_uri": { "type": ["string", "null"], "description": "private_key_jwt: where the client publishes its JWK Set (https)." },
-                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "new_secret": { "type": "boolean" }
+                "require_pushed_authorization_requests": { "type": "boolean", "description": "RFC 9126: its authorization requests must be pushed to /par first (confidential clients)." }, "dpop_bound_access_tokens": { "type": "boolean", "description": "RFC 9449: every token request must carry a DPoP proof, so every access token is bound to the client's key." }, "new_secret": { "type": "boolean" }
             }
         },
         "PolicyGroup": {

@@ -40,6 +40,7 @@ pub async fn validate(
     let prompt = check_prompt(params).map_err(fail)?;
     let max_age = check_max_age(params).map_err(fail)?;
     let login_hint = check_login_hint(params).map_err(fail)?;
+    let dpop_jkt = check_dpop_jkt(params).map_err(fail)?;
     let level = check_acr_values(params);
     let hint_sub = check_id_token_hint(state, params, &client)
         .await
@@ -57,6 +58,7 @@ pub async fn validate(
         level,
         hint_sub,
         response_mode,
+        dpop_jkt,
     };
     Ok((client, request))
 }
@@ -242,6 +244,16 @@ pub fn check_login_hint(params: &Params) -> Result<Option<String>, OAuthError> {
         Some(h) if h.len() > MAX_HINT || h.chars().any(char::is_control) => {
             Err(OAuthError::invalid_request("login_hint is malformed"))
         }
+        other => Ok(other.map(String::from)),
+    }
+}
+
+/// RFC 9449 §10: `dpop_jkt` binds the code to the DPoP key of that thumbprint.
+pub fn check_dpop_jkt(params: &Params) -> Result<Option<String>, OAuthError> {
+    match params.get("dpop_jkt") {
+        Some(jkt) if !crate::oidc::dpop::is_thumbprint(jkt) => Err(OAuthError::invalid_request(
+            "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)",
+        )),
         other => Ok(other.map(String::from)),
     }
 }

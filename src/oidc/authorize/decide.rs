@@ -120,6 +120,7 @@ async fn issue_code(
         created_at: db::ts(now),
         expires_at: db::ts(now) + i64::from(state.config.tokens.authorization_code),
         used_at: None,
+        dpop_jkt: request.dpop_jkt.clone(),
     };
     db::codes::insert(state.db.pool(), &row).await?;
     Ok(code)

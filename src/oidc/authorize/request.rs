@@ -46,4 +46,7 @@ pub struct AuthRequest {
     pub hint_sub: Option<String>,
     #[serde(default)]
     pub response_mode: ResponseMode,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code will be bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }

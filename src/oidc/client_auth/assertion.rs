@@ -4,7 +4,7 @@
 //!
 //! Checked: `iss` = `sub` = the client; `aud` is the issuer or one of the endpoints that authenticate
 //! clients; `exp` in the future but at most ten minutes away; `nbf` and `iat` not in the future; a
-//! `jti` accepted once per client, across instances (`db::assertions`), until the assertion expires.
+//! `jti` accepted once per client, across instances (`db::jtis`), until the assertion expires.
 //!
 //! An Ed25519 key's assertion may say `alg: EdDSA` or, as RFC 9864 names it fully, `alg: Ed25519` (as
 //! openid-client does); the JWT library knows only the first, so the second is verified here with
@@ -249,7 +249,8 @@ async fn check_claims(
         .as_deref()
         .filter(|j| !j.is_empty() && j.len() <= MAX_JTI)
         .ok_or_else(|| refused("a jti (at most 256 characters) is required"))?;
-    if !db::assertions::accept_once(state.db.pool(), &client.id, jti, claims.exp).await? {
+    let issuer = format!("client:{}", client.id);
+    if !db::jtis::accept_once(state.db.pool(), &issuer, jti, claims.exp).await? {
         return Err(refused("this jti was already used"));
     }
     Ok(())

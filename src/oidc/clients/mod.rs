@@ -110,6 +110,8 @@ pub struct Client {
     pub jwks_uri: Option<String>,
     /// RFC 9126: its authorization requests must come through `/par`.
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 §5.2: every token request must carry a DPoP proof (so every access token is bound).
+    pub dpop_bound_access_tokens: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -214,6 +216,7 @@ impl Client {
             jwks: row.jwks,
             jwks_uri: row.jwks_uri,
             require_pushed_authorization_requests: row.require_pushed_authorization_requests != 0,
+            dpop_bound_access_tokens: row.dpop_bound_access_tokens != 0,
             created_at: db::from_ts(row.created_at),
             updated_at: db::from_ts(row.updated_at),
             secret_hash: row.secret_hash,
@@ -252,6 +255,7 @@ impl Client {
                 .require_pushed_authorization_requests
                 .into(),
             logo_uri: self.logo_uri.clone(),
+            dpop_bound_access_tokens: self.dpop_bound_access_tokens.into(),
             created_at: db::ts(self.created_at),
             updated_at: db::ts(self.updated_at),
         }
@@ -321,6 +325,8 @@ pub struct NewClient {
     pub keys: Option<ClientKeys>,
     /// RFC 9126: only pushed authorization requests.
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449: only token requests with a DPoP proof.
+    pub dpop_bound_access_tokens: bool,
 }
 
 impl NewClient {
@@ -340,6 +346,7 @@ impl NewClient {
             logout: LogoutChanges::default(),
             keys: None,
             require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
         }
     }
 }
@@ -363,4 +370,5 @@ pub struct ClientChanges {
     /// Authenticate with these keys (`private_key_jwt`) from now on, instead of a secret.
     pub keys: Option<ClientKeys>,
     pub require_pushed_authorization_requests: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }

@@ -73,6 +73,7 @@ pub async fn add(
         jwks: None,
         jwks_uri: None,
         require_pushed_authorization_requests: new.require_pushed_authorization_requests,
+        dpop_bound_access_tokens: new.dpop_bound_access_tokens,
         created_at: now,
         updated_at: now,
         secret_hash: secret.as_deref().map(secrets::digest),
@@ -112,7 +113,8 @@ pub async fn add(
             .detail(
                 "require_pushed_authorization_requests",
                 client.require_pushed_authorization_requests,
-            ),
+            )
+            .detail("dpop_bound_access_tokens", client.dpop_bound_access_tokens),
     )
     .await?;
     tx.commit().await?;
@@ -182,6 +184,10 @@ pub async fn update(
     if let Some(required) = changes.require_pushed_authorization_requests {
         client.require_pushed_authorization_requests = required;
         event = event.detail("require_pushed_authorization_requests", required);
+    }
+    if let Some(required) = changes.dpop_bound_access_tokens {
+        client.dpop_bound_access_tokens = required;
+        event = event.detail("dpop_bound_access_tokens", required);
     }
     event = changes.logout.apply(&mut client, event);
     if changes.new_secret && changes.keys.is_some() {

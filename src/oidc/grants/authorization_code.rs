@@ -17,6 +17,7 @@ use crate::secrets;
 
 /// What the code's sign-in gives the client: its user, level and methods, the session it came from.
 fn grant_of(
+    request: &Request<'_>,
     client: &Client,
     user: User,
     row: &CodeRow,
@@ -37,6 +38,8 @@ fn grant_of(
         tap_id: row.tap_id.clone(),
         nonce: row.nonce.clone(),
         cap_at: row.tap_id.is_some().then_some(row.session_expires_at),
+        dpop_jkt: request.access_binding(),
+        refresh_jkt: request.refresh_binding(),
     })
 }
 
@@ -78,6 +81,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         ));
     }
     check_pkce(&row, verifier, client.public)?;
+    request.check_bound(row.dpop_jkt.as_deref(), "authorization code")?;
     let user = directory::users::find_by_id(&state.db, &row.user_id)
         .await?
         .filter(|u| u.enabled)
@@ -86,7 +90,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
     let resource = audience::check_target(state, request.params, &scope).await?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
-    let grant = grant_of(client, user, &row, scope, resource)?;
+    let grant = grant_of(&request, client, user, &row, scope, resource)?;
     let (response, tokens) = tokens::mint(state, &grant, true, refresh).await?;
 
     let mut tx = state.db.begin().await?;

@@ -49,6 +49,8 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         tap_id: None,
         nonce: None,
         cap_at: None,
+        dpop_jkt: request.access_binding(),
+        refresh_jkt: None,
     };
     let state = request.state;
     let (response, tokens) = tokens::mint(state, &grant, false, false).await?;

@@ -16,6 +16,7 @@ use crate::oidc::tokens::{self, Grant, TokenResponse};
 use crate::secrets;
 
 fn grant_of(
+    request: &Request<'_>,
     client: &Client,
     user: User,
     row: &DeviceRow,
@@ -43,6 +44,8 @@ fn grant_of(
         tap_id: row.tap_id.clone(),
         nonce: None,
         cap_at: row.tap_id.as_ref().and(row.session_expires_at),
+        dpop_jkt: request.access_binding(),
+        refresh_jkt: request.refresh_binding(),
     })
 }
 
@@ -110,13 +113,25 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
     let resource = audience::check_target(state, request.params, &scope).await?;
     let refresh =
         scope.contains(scope::OFFLINE_ACCESS) && client.allows_grant(GrantType::RefreshToken);
-    let grant = grant_of(client, user, &row, scope, resource)?;
+    let grant = grant_of(&request, client, user, &row, scope, resource)?;
     let (response, tokens) = tokens::mint(state, &grant, true, refresh).await?;
 
     let mut tx = state.db.begin().await?;
     if !db::devices::mark_used(&mut tx, &row.id, now).await? {
         // Redeemed by a poll that committed since the code was read.
         return Err(unusable());
+    }
+    // As for a code: the approving session must still be there. One ended since — signed out
+    // everywhere, the account disabled, the pass it began with revoked — buys the device nothing.
+    if let Some(sid) = &row.sid {
+        if db::sessions::find_by_sid(&mut *tx, sid, now)
+            .await?
+            .is_none()
+        {
+            return Err(OAuthError::invalid_grant(
+                "the sign-in session that approved this device has ended",
+            ));
+        }
     }
     for token in &tokens {
         db::tokens::insert(&mut tx, token).await?;

@@ -39,6 +39,7 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
     if row.expires_at <= now {
         return Err(unusable());
     }
+    request.check_bound(row.dpop_jkt.as_deref(), "refresh token")?;
     let granted = Scope::stored(&row.scope, "a refresh token")?;
     let scope = match request.params.get("scope") {
         Some(asked) => {
@@ -72,6 +73,8 @@ pub async fn exchange(request: Request<'_>) -> Result<TokenResponse, OAuthError>
         nonce: None,
         cap_at: row.cap_at,
         scope,
+        dpop_jkt: request.access_binding(),
+        refresh_jkt: row.dpop_jkt.clone().or_else(|| request.refresh_binding()),
     };
     let with_id_token = grant.scope.contains(scope::OPENID);
     let (response, tokens) = tokens::mint(state, &grant, with_id_token, true).await?;

@@ -55,6 +55,30 @@ pub struct AccessTokenClaims {
     pub sid: Option<String>,
 }
 
+/// A token's confirmation claim (RFC 7800): the thumbprint of the DPoP key it is bound to.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Confirmation {
+    pub jkt: String,
+}
+
+/// What an access token says, as signed: its claims and, for a DPoP-bound token, `cnf` (RFC 9449 §6).
+#[derive(Serialize)]
+struct Signed<'a> {
+    #[serde(flatten)]
+    claims: &'a AccessTokenClaims,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<Confirmation>,
+}
+
+/// A verified access token: its claims, and the DPoP key it is bound to, if it is.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct VerifiedAccessToken {
+    #[serde(flatten)]
+    pub claims: AccessTokenClaims,
+    #[serde(default)]
+    pub cnf: Option<Confirmation>,
+}
+
 impl AccessTokenClaims {
     pub fn has_scope(&self, wanted: &str) -> bool {
         self.scope.split(' ').any(|s| s == wanted)
@@ -87,6 +111,10 @@ pub struct Grant {
     pub cap_at: Option<i64>,
     /// The resource server the access token is for (RFC 8707 `resource`), instead of the client.
     pub resource: Option<String>,
+    /// The DPoP key (thumbprint) the access token is bound to: the proof sent with the request.
+    pub dpop_jkt: Option<String>,
+    /// The DPoP key the refresh token is bound to (a public client's, see `oidc::dpop`).
+    pub refresh_jkt: Option<String>,
 }
 
 /// The token endpoint's success body (RFC 6749 §5.1).
@@ -170,8 +198,12 @@ pub async fn mint(
         .await?;
     let mut header = header(&key);
     header.typ = Some("at+jwt".into());
-    let access_token = key.sign(&header, &claims)?;
-    let mut rows = vec![row(
+    let signed = Signed {
+        claims: &claims,
+        cnf: grant.dpop_jkt.clone().map(|jkt| Confirmation { jkt }),
+    };
+    let access_token = key.sign(&header, &signed)?;
+    let mut access = row(
         grant,
         &claims.jti,
         store::ACCESS,
@@ -179,7 +211,9 @@ pub async fn mint(
         &claims.scope,
         now,
         claims.exp,
-    )];
+    );
+    access.dpop_jkt = grant.dpop_jkt.clone();
+    let mut rows = vec![access];
 
     let id_token = match (&grant.user, with_id_token) {
         (Some(user), true) => Some(id_token(state, grant, user, &access_token, now).await?),
@@ -196,7 +230,12 @@ pub async fn mint(
 
     let response = TokenResponse {
         access_token,
-        token_type: "Bearer",
+        // RFC 9449 §5.1: a bound token says so in its type.
+        token_type: if grant.dpop_jkt.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        },
         expires_in: lifetimes.access_token,
         id_token,
         refresh_token,
@@ -222,6 +261,7 @@ fn refresh_token(grant: &Grant, now: i64, lifetime: u32) -> (String, TokenRow) {
         expires_at,
     );
     refresh.cap_at = grant.cap_at;
+    refresh.dpop_jkt = grant.refresh_jkt.clone();
     (token, refresh)
 }
 
@@ -258,6 +298,7 @@ fn row(
         cap_at: None,
         rotated_at: None,
         revoked_at: None,
+        dpop_jkt: None,
     }
 }
 

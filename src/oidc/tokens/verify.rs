@@ -4,7 +4,7 @@
 use jsonwebtoken::{Header, Validation};
 use serde::Deserialize;
 
-use super::AccessTokenClaims;
+use super::{AccessTokenClaims, VerifiedAccessToken};
 use crate::db::tokens as store;
 use crate::directory;
 use crate::error::AppError;
@@ -60,7 +60,7 @@ pub async fn verify_access_token(
     state: &OidcState,
     token: &str,
     accept: Accept,
-) -> Result<AccessTokenClaims, TokenRefused> {
+) -> Result<VerifiedAccessToken, TokenRefused> {
     let invalid = || {
         TokenRefused::Invalid(OAuthError::invalid_token(
             "the access token is invalid, expired or revoked",
@@ -77,9 +77,10 @@ pub async fn verify_access_token(
     // The audience is judged below, by what the endpoint accepts.
     validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key.decoding(), &validation)
+    let verified = jsonwebtoken::decode::<VerifiedAccessToken>(token, key.decoding(), &validation)
         .map_err(|_| invalid())?
         .claims;
+    let claims = &verified.claims;
     if !accept.allows(
         &state.config.issuer,
         &claims.aud,
@@ -102,7 +103,7 @@ pub async fn verify_access_token(
             return Err(invalid());
         }
     }
-    Ok(claims)
+    Ok(verified)
 }
 
 /// RFC 9068 §2.1: an access token says so in its `typ` (an ID token never does).

@@ -8,6 +8,7 @@ mod api_methods;
 mod api_outage;
 mod api_policy;
 mod api_users;
+mod client_flags;
 mod console_access;
 mod console_admin;
 mod console_bulk;

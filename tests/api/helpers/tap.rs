@@ -192,6 +192,7 @@ impl TestApp {
             cap_at: None,
             rotated_at: None,
             revoked_at: None,
+            dpop_jkt: None,
         };
         let mut tx = self.db.begin().await.unwrap();
         tapid::db::tokens::insert(&mut tx, &row).await.unwrap();
@@ -256,6 +257,8 @@ impl TestApp {
             tap_id: None,
             nonce: None,
             cap_at: None,
+            dpop_jkt: None,
+            refresh_jkt: None,
         };
         tapid::oidc::tokens::warm_keys(&state.oidc, &grant.client)
             .await

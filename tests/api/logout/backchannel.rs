@@ -166,6 +166,7 @@ async fn pass_session_with_tokens(app: &TestApp, receiver: &Receiver) -> (String
         cap_at: None,
         rotated_at: None,
         revoked_at: None,
+        dpop_jkt: None,
     };
     let mut tx = app.db.begin().await.unwrap();
     tapid::db::tokens::insert(&mut tx, &row).await.unwrap();

@@ -71,7 +71,8 @@ async fn verify_access_token_accepts_a_fresh_token_and_refuses_a_revoked_one() {
         tapid::oidc::audience::Accept::AdminApi,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .claims;
     assert_eq!(claims.client_id, "svc");
     assert!(claims.has_scope("tapid:admin"));
 

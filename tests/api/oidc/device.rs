@@ -525,3 +525,57 @@ async fn the_admin_api_registers_a_public_client_for_the_device_grant() {
     let listed = app.cli(&["client", "list", "--json"]).await;
     assert!(listed.ok().contains(GRANT), "{}", listed.ok());
 }
+
+/// A device signed in through `ann`'s approval, with its refresh token.
+async fn device_with_refresh_token(app: &TestApp) -> (RegisteredClient, String) {
+    let tv = app.device_client("tv").await;
+    let code = app.device_authorization(&tv, "openid offline_access").await;
+    let (browser, _) = app.browser_signed_in("ann").await;
+    browser.decide_device(&code.user_code, true).await;
+    let (status, tokens) = app.poll(&tv, &code.device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    (tv, tokens["refresh_token"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_devices_refresh_token_stops_working_when_its_approver_is_signed_out_everywhere() {
+    let app = spawn_app().await;
+    let (tv, refresh_token) = device_with_refresh_token(&app).await;
+    app.cli(&["user", "sign-out", "ann"]).await.ok();
+    let refreshed = app.refresh(&tv, &refresh_token, None).await;
+    assert_eq!(refreshed.status(), 400);
+    let body: Value = refreshed.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+}
+
+#[tokio::test]
+async fn a_devices_refresh_token_stops_working_when_its_approver_is_disabled() {
+    let app = spawn_app().await;
+    let (tv, refresh_token) = device_with_refresh_token(&app).await;
+    app.cli(&["user", "disable", "ann"]).await.ok();
+    let refreshed = app.refresh(&tv, &refresh_token, None).await;
+    assert_eq!(refreshed.status(), 400);
+    let body: Value = refreshed.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+}
+
+#[tokio::test]
+async fn an_approved_device_code_buys_nothing_once_its_approver_is_signed_out_everywhere() {
+    let app = spawn_app().await;
+    let tv = app.device_client("tv").await;
+    let code = app.device_authorization(&tv, "openid").await;
+    let (browser, _) = app.browser_signed_in("ann").await;
+    browser.decide_device(&code.user_code, true).await;
+    app.cli(&["user", "sign-out", "ann"]).await.ok();
+    let answer = app.poll(&tv, &code.device_code).await;
+    refused(&answer, 400, "invalid_grant");
+    assert!(
+        answer.1["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("has ended"),
+        "{}",
+        answer.1
+    );
+    assert!(app.events("token.issued").await.is_empty());
+}

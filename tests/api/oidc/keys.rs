@@ -173,6 +173,8 @@ async fn a_token_signed_by_another_instance_with_a_new_key_verifies_here() {
         tap_id: None,
         nonce: None,
         cap_at: None,
+        dpop_jkt: None,
+        refresh_jkt: None,
     };
     let issued = tapid::oidc::tokens::issue(&other.oidc, &mut tx, &grant, false, false)
         .await

@@ -8,6 +8,7 @@ mod clients_cli;
 mod code_refusals;
 mod device;
 mod discovery;
+mod dpop;
 mod instances;
 mod keys;
 mod levels;
