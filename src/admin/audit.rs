@@ -172,7 +172,7 @@ pub async fn audit_get(
             Ok(view.into_response())
         }
         Err(e @ AppError::Invalid(_)) => {
-            view.error = Some(e.public_message());
+            view.error = Some(e.page_message());
             Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, view))
         }
         Err(e) => Err(e.into()),

@@ -193,7 +193,7 @@ pub async fn clients_post(
                 nav: admin.nav("clients"),
                 once: shown_once::form_token(),
                 done: None,
-                error: Some(e.public_message()),
+                error: Some(e.page_message()),
                 form: NewClientForm {
                     id: fields
                         .get("id")
@@ -319,7 +319,7 @@ pub async fn client_post(
         Err(e @ AppError::Invalid(_)) => {
             let client = clients::get(&state.db, &admin.authority, &id).await?;
             let mut view = client_view(&admin, client, None);
-            view.error = Some(e.public_message());
+            view.error = Some(e.page_message());
             view.redirect_uris = fields
                 .get("redirect_uris")
                 .unwrap_or_default()

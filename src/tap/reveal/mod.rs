@@ -96,11 +96,11 @@ async fn check_confirmable(db: &Db, user: &User, confirm: RevealConfirm) -> Resu
     }
     Err(AppError::invalid(match confirm {
         RevealConfirm::ManagerPasskey => format!(
-            "`{}` has no manager in the directory, so nobody could confirm a reveal link",
+            "{} has no manager in the directory, so nobody could confirm a reveal link.",
             user.username
         ),
         RevealConfirm::EmployeeNumber => format!(
-            "`{}` has no employee number of four digits or more, so a reveal link could not be confirmed",
+            "{} has no employee number of four digits or more, so a reveal link could not be confirmed.",
             user.username
         ),
     }))
@@ -127,7 +127,7 @@ async fn recipient(db: &Db, holder: &User, to: SendTo) -> Result<(String, bool),
         .map(|e| (e, for_manager))
         .ok_or_else(|| {
             AppError::invalid(format!(
-                "there is no address to send `{}`'s reveal link to ({})",
+                "There is no address to send {}'s reveal link to: {}.",
                 holder.username,
                 if for_manager {
                     "their manager has none, or they have no manager"
@@ -183,7 +183,7 @@ pub async fn issue_with_link(
     let settings = &config.reveal;
     if send.is_some() && config.smtp.host.is_none() {
         return Err(AppError::invalid(
-            "mail is not configured (smtp.host): the link cannot be sent",
+            "Mail is not set up on this server, so the link cannot be sent.",
         ));
     }
     let prepared = prepare(db, authority, user_id, &request).await?;
@@ -278,7 +278,7 @@ pub async fn revoke_links(
     let revoked = db::reveal::revoke_of_user(&mut tx, &user.id, db::ts(db::now())).await?;
     if revoked == 0 {
         return Err(AppError::NotFound(format!(
-            "unopened reveal link of user `{}`",
+            "{} has no unopened reveal link.",
             user.username
         )));
     }

@@ -345,12 +345,12 @@ async fn renaming_a_method_needs_the_forms_token_and_a_name_of_1_to_64_printable
 
     let forged = renamed(&app, &id, "not-the-token", "Forged").await;
     assert_eq!(forged.status(), 403, "a wrong form token is refused");
-    for bad in ["", "   ", &"x".repeat(65), "tab\tname"] {
+    for bad in ["", "   ", &"x".repeat(65), "tab\tname", "Phone\u{202E}"] {
         let refused = renamed(&app, &id, &csrf, bad).await;
         assert_eq!(refused.status(), 422, "{bad:?}");
         let html = refused.text().await.unwrap();
         assert!(
-            html.contains("a name needs 1 to 64 printable characters"),
+            html.contains("A name needs 1 to 64 characters, and no invisible or control characters."),
             "{bad:?}"
         );
     }
