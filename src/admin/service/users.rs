@@ -86,7 +86,7 @@ impl std::str::FromStr for RoleFilter {
             "none" => Ok(Self::NoRole),
             other => other.parse().map(Self::Holds).map_err(|_| {
                 AppError::Invalid(format!(
-                    "The role is admin, helpdesk or none, not {}.",
+                    "role must be admin, helpdesk or none, not {}",
                     other.chars().take(40).collect::<String>()
                 ))
             }),
