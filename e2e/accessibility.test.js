@@ -12,7 +12,8 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot, COLOR_SCHEME } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator, COLOR_SCHEME } = require('./lib/browser');
+const { shootBoth } = require('./lib/shots');
 const { here, waitForPath, expectSetup, registerPasskey } = require('./lib/journey');
 const { totpCode } = require('./lib/totp');
 const { request } = require('./lib/net');
@@ -33,11 +34,7 @@ describe(`accessibility: axe-core over every page (${COLOR_SCHEME} scheme)`, { t
     await page.waitForLoadState('load');
     const violations = await seriousViolations(page);
     checked.push(name);
-    const viewport = page.viewportSize();
-    await screenshot(page, JOURNEY, `${name} desktop`);
-    await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, JOURNEY, `${name} phone`);
-    await page.setViewportSize(viewport);
+    await shootBoth(page, JOURNEY, name);
     if (violations.length) found.push(describeViolations(violations, `[${name}] ${here(page).pathname}: `));
   }
 

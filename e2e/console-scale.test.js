@@ -8,22 +8,12 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { bothWidths, DESKTOP, PHONE } = require('./lib/shots');
 const { here, waitForPath, enrolPasskeyWithPass } = require('./lib/journey');
 
 const JOURNEY = 'console-scale';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-/** A screenshot of the page as it is, at desktop width and at phone width. */
-async function shootBoth(page, step) {
-  await page.setViewportSize(DESKTOP);
-  await screenshot(page, JOURNEY, `${step} desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, JOURNEY, `${step} phone`);
-  await page.setViewportSize(DESKTOP);
-}
-
+const shootBoth = bothWidths(JOURNEY);
 
 /** The clock a browser in `zone` shows for an RFC 3339 time (as static/time.js writes it). */
 function clockIn(zone, iso) {
