@@ -182,6 +182,16 @@ describe('console at scale: users list, local times, phones, navigation', { time
     assert.ok((await expectLocalTimes(page, zone)) >= 5);
     await shootBoth(page, 'audit in tokyo time');
 
+    // The audit range is typed in Tokyo time too: the page's script sends that instant in UTC.
+    assert.match(await page.locator('#range-zone').textContent(), /In your time zone, Asia\/Tokyo \(now UTC\+09:00\)\./);
+    const typed = new Date(Date.now() - 3600_000).toLocaleString('sv-SE', { timeZone: zone }).slice(0, 16).replace(' ', 'T');
+    await page.getByLabel('From', { exact: true }).fill(typed);
+    await Promise.all([waitForPath(page, '/admin/audit'), page.click('#audit-apply')]);
+    assert.equal(here(page).searchParams.get('since_utc'), new Date(`${typed}:00+09:00`).toISOString());
+    assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), typed, 'the field keeps what was typed');
+    assert.ok((await page.locator('#events tbody tr').count()) >= 1, 'the last hour has events');
+    await shootBoth(page, 'audit range typed in tokyo time');
+
     await openConsole(page, '/admin/passes/bulk');
     await page.getByLabel(/CSV of people/).fill('username,lifetime\nperson07,2h\nperson08,8h\n');
     await Promise.all([page.waitForSelector('#bulk-rows'), page.getByRole('button', { name: 'Preview' }).click()]);

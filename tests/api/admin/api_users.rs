@@ -289,7 +289,7 @@ async fn bad_user_input_is_a_json_error_naming_the_field() {
         Some(json!({ "username": "ok", "email": "nope" })),
     )
     .await
-    .refused(422, "invalid email");
+    .refused(422, "is not a valid email address");
     app.call(
         Method::POST,
         "/api/v1/users",

@@ -248,7 +248,7 @@ async fn a_logo_must_be_an_absolute_https_url_with_http_only_for_localhost() {
             .await;
         assert!(!out.success, "{bad} accepted");
         assert!(
-            out.stderr.contains("invalid logo URI"),
+            out.stderr.contains("The logo URL"),
             "{bad}: {}",
             out.stderr
         );
