@@ -120,7 +120,8 @@ mod tests {
     #[test]
     fn a_notice_tells_its_times_in_utc_labelled_with_the_time_left_and_in_a_known_zone() {
         let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
-        let event = issued(now, now + Duration::hours(8));
+        // A few seconds over 8 h, so that the moment the notice is written still reads "in 8 h".
+        let event = issued(now, now + Duration::hours(8) + Duration::seconds(30));
 
         let plain = for_event(&event, "sam@example.test", "sam", "the helpdesk", None).unwrap();
         assert!(plain.what.contains(" UTC, just now; it ends "), "{}", plain.what);
