@@ -187,7 +187,10 @@ mod tests {
             AppError::invalid("sam has no Temporary Access Pass.").page_message(),
             "sam has no Temporary Access Pass."
         );
-        assert_eq!(AppError::Unauthenticated.page_message(), "Please sign in first.");
+        assert_eq!(
+            AppError::Unauthenticated.page_message(),
+            "Please sign in first."
+        );
         assert!(!AppError::Internal("x".into()).page_message().contains('x'));
     }
 }

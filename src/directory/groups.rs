@@ -80,7 +80,12 @@ pub async fn rename(
     if group.name == new_name.as_str() {
         return Ok(group);
     }
-    let exists = || AppError::Conflict(format!("A group named {} already exists.", new_name.as_str()));
+    let exists = || {
+        AppError::Conflict(format!(
+            "A group named {} already exists.",
+            new_name.as_str()
+        ))
+    };
     if let Some(other) = db::groups::find_by_name(&mut *tx, new_name.as_str()).await? {
         if other.id != group.id {
             return Err(exists());

@@ -20,7 +20,13 @@ pub fn is_readable(c: char) -> bool {
         G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator | G::PrivateUse
     ) && !matches!(
         c,
-        '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{2800}' | '\u{3164}'
+        '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{2800}'
+            | '\u{3164}'
             | '\u{FFA0}'
     )
 }
@@ -189,7 +195,13 @@ mod tests {
 
     #[test]
     fn names_people_read_refuse_invisible_and_reordering_characters() {
-        for good in ["Acme Intranet", "Zoë Müller", "東京 オフィス", "نور", "Ann 🙂"] {
+        for good in [
+            "Acme Intranet",
+            "Zoë Müller",
+            "東京 オフィス",
+            "نور",
+            "Ann 🙂",
+        ] {
             assert!(readable(good), "{good:?} should be accepted");
         }
         for bad in [

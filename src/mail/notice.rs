@@ -124,13 +124,23 @@ mod tests {
         let event = issued(now, now + Duration::hours(8) + Duration::seconds(30));
 
         let plain = for_event(&event, "sam@example.test", "sam", "the helpdesk", None).unwrap();
-        assert!(plain.what.contains(" UTC, just now; it ends "), "{}", plain.what);
+        assert!(
+            plain.what.contains(" UTC, just now; it ends "),
+            "{}",
+            plain.what
+        );
         assert!(plain.what.contains(" UTC, in 8 h."), "{}", plain.what);
         assert!(!plain.what.contains(":00Z"), "no RFC 3339: {}", plain.what);
         assert!(plain.when.ends_with("UTC, just now"), "{}", plain.when);
 
-        let berlin = for_event(&event, "sam@example.test", "sam", "the helpdesk", Some("Europe/Berlin"))
-            .unwrap();
+        let berlin = for_event(
+            &event,
+            "sam@example.test",
+            "sam",
+            "the helpdesk",
+            Some("Europe/Berlin"),
+        )
+        .unwrap();
         assert!(berlin.what.contains(" Europe/Berlin ("), "{}", berlin.what);
         assert!(berlin.what.contains(" UTC), in 8 h."), "{}", berlin.what);
         assert!(berlin.when.contains(" Europe/Berlin ("), "{}", berlin.when);

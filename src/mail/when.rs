@@ -69,7 +69,11 @@ fn local_time(at: OffsetDateTime, name: &str) -> Option<(String, bool)> {
         .ok()?
         .to_zoned(zone);
     let local = zoned.strftime("%Y-%m-%d %H:%M").to_string();
-    let same_day = local.get(..10) == at.format(format_description!("[year]-[month]-[day]")).ok().as_deref();
+    let same_day = local.get(..10)
+        == at
+            .format(format_description!("[year]-[month]-[day]"))
+            .ok()
+            .as_deref();
     Some((local, same_day))
 }
 

@@ -126,11 +126,13 @@ impl Worker {
             .and_then(|p| p.time_zone);
         let helpdesk = &self.config.smtp.helpdesk_contact;
         Ok(
-            notice::for_event(&event, &to, &user.username, helpdesk, zone.as_deref()).and_then(|n| {
-                n.render()
-                    .map_err(|e| tracing::error!(error = %e, "mail: a notice does not render"))
-                    .ok()
-            }),
+            notice::for_event(&event, &to, &user.username, helpdesk, zone.as_deref()).and_then(
+                |n| {
+                    n.render()
+                        .map_err(|e| tracing::error!(error = %e, "mail: a notice does not render"))
+                        .ok()
+                },
+            ),
         )
     }
 }

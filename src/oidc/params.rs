@@ -59,9 +59,8 @@ impl Params {
     }
 
     pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name).ok_or_else(|| {
-            OAuthError::invalid_request(format!("the parameter {name} is missing"))
-        })
+        self.get(name)
+            .ok_or_else(|| OAuthError::invalid_request(format!("the parameter {name} is missing")))
     }
 
     /// Sets `name` unless it is present.

@@ -5,9 +5,9 @@
 
 use std::fmt;
 
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::OffsetDateTime;
 
 /// A point in time as a page shows it (see the module).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -164,7 +164,9 @@ pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<Endpoint
     let endpoint = find(db, id).await?;
     let mut tx = db.begin().await?;
     if !db::webhooks::delete(&mut tx, id).await? {
-        return Err(AppError::NotFound(format!("There is no webhook with the id {id}.")));
+        return Err(AppError::NotFound(format!(
+            "There is no webhook with the id {id}."
+        )));
     }
     audit::record(
         &mut tx,

@@ -8,7 +8,10 @@ async fn adding_a_user_twice_fails_with_one_clear_line() {
     let second = app.cli(&["user", "add", "Alice"]).await;
 
     assert!(!second.success);
-    assert_eq!(second.stderr.trim(), "error: A user named Alice already exists.");
+    assert_eq!(
+        second.stderr.trim(),
+        "error: A user named Alice already exists."
+    );
     assert_eq!(second.stderr.trim().lines().count(), 1);
 }
 
@@ -89,8 +92,14 @@ async fn invalid_input_is_refused_with_a_reason() {
             "There is no group named nosuch.",
         ),
         (&["user", "add", "da ve"], "invalid username"),
-        (&["user", "show", "nobody"], "There is no user named nobody."),
-        (&["user", "disable", "nobody"], "There is no user named nobody."),
+        (
+            &["user", "show", "nobody"],
+            "There is no user named nobody.",
+        ),
+        (
+            &["user", "disable", "nobody"],
+            "There is no user named nobody.",
+        ),
         (
             &["group", "add-member", "nosuch", "admin"],
             "There is no group named nosuch.",

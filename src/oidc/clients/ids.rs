@@ -150,7 +150,8 @@ pub struct Origin(String);
 
 impl Origin {
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let invalid = |why: &str| AppError::invalid(format!("The origin {value} is not valid: {why}."));
+        let invalid =
+            |why: &str| AppError::invalid(format!("The origin {value} is not valid: {why}."));
         let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
         match url.scheme() {
             "https" => {}

@@ -37,7 +37,9 @@ impl ClientKeys {
     /// A `jwks_uri`: absolute, no fragment or credentials, `https` (or `http` on loopback).
     pub fn uri(value: &str) -> Result<Self, AppError> {
         let uri = RedirectUri::parse(value).map_err(|_| {
-            AppError::invalid(format!("The address of the keys ({value}) is not valid: use an https URL."))
+            AppError::invalid(format!(
+                "The address of the keys ({value}) is not valid: use an https URL."
+            ))
         })?;
         Ok(Self::Uri(String::from(uri)))
     }

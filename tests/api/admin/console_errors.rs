@@ -56,13 +56,20 @@ async fn console_errors_are_plain_sentences_without_code_names() {
     let answer = console
         .post(
             "/admin/clients",
-            &[("id", "shop"), ("redirect_uris", "not a uri"), ("grant", "authorization_code")],
+            &[
+                ("id", "shop"),
+                ("redirect_uris", "not a uri"),
+                ("grant", "authorization_code"),
+            ],
         )
         .await;
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     shown.push(form_error(&answer.text().await.unwrap()));
     let answer = console
-        .post("/admin/clients", &[("id", "shop"), ("grant", "authorization_code")])
+        .post(
+            "/admin/clients",
+            &[("id", "shop"), ("grant", "authorization_code")],
+        )
         .await;
     let said = form_error(&answer.text().await.unwrap());
     assert!(said.contains("redirect URI"), "{said}");
@@ -74,12 +81,19 @@ async fn console_errors_are_plain_sentences_without_code_names() {
     let answer = console
         .post(
             &format!("/admin/users/{}/pass", off.id),
-            &[("once", once.as_str()), ("lifetime", "60"), ("start_mode", "now")],
+            &[
+                ("once", once.as_str()),
+                ("lifetime", "60"),
+                ("start_mode", "now"),
+            ],
         )
         .await;
     assert_eq!(answer.status(), StatusCode::FORBIDDEN);
     let said = page_error(&answer.text().await.unwrap());
-    assert_eq!(said, "off's account is disabled, so no pass can be issued for it.");
+    assert_eq!(
+        said,
+        "off's account is disabled, so no pass can be issued for it."
+    );
     shown.push(said);
     let (status, page) = console.page("/admin/users/no-such-id").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -108,7 +122,12 @@ async fn console_errors_are_plain_sentences_without_code_names() {
     // The API keeps its stable codes.
     let token = app.api_token("ops", Role::Admin).await;
     let answer = app
-        .call(Method::POST, "/api/v1/users", &token, Some(json!({ "username": "sam" })))
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            &token,
+            Some(json!({ "username": "sam" })),
+        )
         .await;
     assert_eq!(answer.body["error"], "conflict");
     assert_eq!(answer.body["message"], "A user named sam already exists.");
@@ -133,10 +152,18 @@ async fn an_application_name_with_a_bidi_override_is_refused_in_the_api_and_the_
             })),
         )
         .await;
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
     assert_eq!(answer.body["error"], "invalid_request");
     assert!(
-        answer.body["message"].as_str().unwrap().contains("invisible"),
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("invisible"),
         "{}",
         answer.body
     );
@@ -207,7 +234,10 @@ async fn a_display_name_with_a_bidi_override_is_refused_in_the_api_and_the_conso
     assert!(said.contains("invisible"), "{said}");
     assert_plain_sentence(&said);
     assert!(
-        app.cli(&["user", "show", "sam"]).await.stderr.contains("There is no user named sam."),
+        app.cli(&["user", "show", "sam"])
+            .await
+            .stderr
+            .contains("There is no user named sam."),
         "nothing was created"
     );
 }

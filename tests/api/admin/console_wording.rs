@@ -123,7 +123,9 @@ async fn the_audit_details_say_each_reason_in_words_with_its_code_in_a_small_lin
         .unwrap();
     app.check_pass("bob", "WRONG-CODE").await.ok();
 
-    let (_, page) = console.page("/admin/audit?user=bob&action=tap.failed").await;
+    let (_, page) = console
+        .page("/admin/audit?user=bob&action=tap.failed")
+        .await;
 
     let document = scraper::Html::parse_document(&page);
     let rows = scraper::Selector::parse("#events details dl dt, #events details dl dd").unwrap();

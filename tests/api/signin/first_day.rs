@@ -247,11 +247,7 @@ async fn a_logo_must_be_an_absolute_https_url_with_http_only_for_localhost() {
             ])
             .await;
         assert!(!out.success, "{bad} accepted");
-        assert!(
-            out.stderr.contains("The logo URL"),
-            "{bad}: {}",
-            out.stderr
-        );
+        assert!(out.stderr.contains("The logo URL"), "{bad}: {}", out.stderr);
     }
     app.add_client(
         "dev",
@@ -350,7 +346,9 @@ async fn renaming_a_method_needs_the_forms_token_and_a_name_of_1_to_64_printable
         assert_eq!(refused.status(), 422, "{bad:?}");
         let html = refused.text().await.unwrap();
         assert!(
-            html.contains("A name needs 1 to 64 characters, and no invisible or control characters."),
+            html.contains(
+                "A name needs 1 to 64 characters, and no invisible or control characters."
+            ),
             "{bad:?}"
         );
     }

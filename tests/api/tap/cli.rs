@@ -101,7 +101,10 @@ async fn tap_commands_fail_with_one_clear_line() {
     app.cli(&["user", "add", "alice"]).await.ok();
     app.cli(&["user", "add", "nopass"]).await.ok();
     let cases: &[(&[&str], &str)] = &[
-        (&["tap", "issue", "nobody"], "There is no user named nobody."),
+        (
+            &["tap", "issue", "nobody"],
+            "There is no user named nobody.",
+        ),
         (
             &["tap", "issue", "alice", "--lifetime", "5m"],
             "lifetime must be between 60 and 480 minutes",
