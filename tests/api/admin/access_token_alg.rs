@@ -133,7 +133,7 @@ async fn the_console_registers_and_edits_a_clients_access_token_alg() {
     assert!(
         text_of(&html, "#form-error")
             .unwrap()
-            .contains("unknown access_token_alg")
+            .contains("HS256 cannot sign access tokens")
     );
     let svc = tapid::oidc::clients::get(&app.db, "svc").await.unwrap();
     assert_eq!(svc.access_token_alg.as_str(), "EdDSA");
