@@ -31,7 +31,7 @@ impl Params {
             }
             if map.insert(name.to_string(), value.to_string()).is_some() {
                 return Err(OAuthError::invalid_request(format!(
-                    "the parameter {} was given more than once",
+                    "the parameter `{}` was given more than once",
                     printable(&name)
                 )));
             }
@@ -59,8 +59,9 @@ impl Params {
     }
 
     pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .ok_or_else(|| OAuthError::invalid_request(format!("the parameter {name} is missing")))
+        self.get(name).ok_or_else(|| {
+            OAuthError::invalid_request(format!("the parameter `{name}` is missing"))
+        })
     }
 
     /// Sets `name` unless it is present.
@@ -79,7 +80,7 @@ impl Params {
         for (name, value) in other.0 {
             if self.0.insert(name.clone(), value).is_some() {
                 return Err(OAuthError::invalid_request(format!(
-                    "the parameter {} was given more than once",
+                    "the parameter `{}` was given more than once",
                     printable(&name)
                 )));
             }
