@@ -170,7 +170,7 @@ describe(`accessibility: axe-core over every page (${COLOR_SCHEME} scheme)`, { t
     await check(page, 'console: group');
     await users('/admin/clients');
     await check(page, 'console: clients');
-    await server.cli(['client', 'add', 'intranet', '--redirect-uri', 'https://intranet.example/callback']);
+    await server.cli(['client', 'add', 'payroll', '--redirect-uri', 'https://payroll.example/callback']);
     await users('/admin/clients');
     await page.locator('a[href^="/admin/clients/"]').first().click();
     await page.waitForURL((u) => /^\/admin\/clients\/[^/]+$/.test(u.pathname));
