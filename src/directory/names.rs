@@ -9,10 +9,11 @@ use crate::error::AppError;
 
 /// Whether `c` may stand in a name that people read (a display name, an application's name, a
 /// passkey's name). Refused: control characters; format characters (Unicode category Cf: the bidi
-/// overrides and isolates such as U+202E that make "evil\u{202E}gpj.exe" read as "evilexe.jpg",
-/// zero-width spaces and joiners, the byte-order mark, the invisible tags); line and paragraph
+/// overrides, embeddings, isolates and marks such as U+202E that make "evil\u{202E}gpj.exe" read as
+/// "evilexe.jpg", zero-width spaces, the byte-order mark, the invisible tags); line and paragraph
 /// separators; private-use characters; and the letters that render as nothing at all (the Hangul
 /// fillers, the combining grapheme joiner, the Khmer inherent vowels, the blank Braille pattern).
+/// The two joiners are Cf too; [`readable`] lets them through where a script needs them.
 pub fn is_readable(c: char) -> bool {
     use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
     !matches!(
@@ -31,9 +32,25 @@ pub fn is_readable(c: char) -> bool {
     )
 }
 
-/// Whether every character of `text` is one people can see (see [`is_readable`]).
+/// ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER: Persian, Hindi and other scripts spell names with
+/// them, and emoji sequences (a family, a flag with a sign) are held together by the joiner.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Whether every character of `text` is one people can see (see [`is_readable`]). A joiner
+/// (U+200C, U+200D) is allowed between two visible characters, where it shapes them; anywhere
+/// else — at an end, beside a space, beside another joiner, or alone — it only hides.
 pub fn readable(text: &str) -> bool {
-    text.chars().all(is_readable)
+    let visible = |c: Option<&char>| c.is_some_and(|&c| is_readable(c) && !c.is_whitespace());
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().all(|(i, &c)| {
+        if is_joiner(c) {
+            i > 0 && visible(chars.get(i - 1)) && visible(chars.get(i + 1))
+        } else {
+            is_readable(c)
+        }
+    })
 }
 
 /// A username: 1–64 characters of letters, digits and `. _ - @`, starting with a letter or digit.

@@ -241,3 +241,54 @@ async fn a_display_name_with_a_bidi_override_is_refused_in_the_api_and_the_conso
         "nothing was created"
     );
 }
+
+/// "Niknam" in Persian: the ZERO WIDTH NON-JOINER keeps the kaf from joining the noon after it.
+const PERSIAN_WITH_ZWNJ: &str = "\u{0646}\u{06CC}\u{06A9}\u{200C}\u{0646}\u{0627}\u{0645}";
+
+#[tokio::test]
+async fn a_joiner_between_two_visible_characters_is_part_of_a_name_and_a_bidi_control_is_not() {
+    let app = spawn_app().await;
+    let token = app.api_token("ops", Role::Admin).await;
+
+    let made = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            &token,
+            Some(json!({ "username": "niknam", "display_name": PERSIAN_WITH_ZWNJ })),
+        )
+        .await
+        .expect(201);
+    assert_eq!(made["display_name"], PERSIAN_WITH_ZWNJ);
+    // A family emoji is three people held together by ZERO WIDTH JOINERs.
+    app.call(
+        Method::POST,
+        "/api/v1/users",
+        &token,
+        Some(json!({ "username": "family", "display_name": "Kim \u{1F469}\u{200D}\u{1F467}" })),
+    )
+    .await
+    .expect(201);
+
+    for hidden in [
+        "\u{200D}",
+        "\u{200C}",
+        "Sam\u{200D}",
+        "\u{200C}Sam",
+        "Sam \u{200D}Lee",
+        "Sam\u{200D}\u{200D}Lee",
+        "Acme \u{202E}tenartnI",
+        "Sam\u{2066}Lee",
+        "Sam\u{200F}Lee",
+        "Sam\u{061C}Lee",
+    ] {
+        app.call(
+            Method::POST,
+            "/api/v1/users",
+            &token,
+            Some(json!({ "username": "hidden", "display_name": hidden })),
+        )
+        .await
+        .refused(422, "invisible");
+    }
+}
