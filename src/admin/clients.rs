@@ -68,7 +68,12 @@ impl NewClientForm {
     /// The form as it was sent, to show again with its error (each field cut to its length).
     fn as_sent(fields: &Fields) -> Self {
         let cut = |name: &str, most: usize| -> String {
-            fields.get(name).unwrap_or_default().chars().take(most).collect()
+            fields
+                .get(name)
+                .unwrap_or_default()
+                .chars()
+                .take(most)
+                .collect()
         };
         Self {
             id: cut("id", 128),

@@ -147,12 +147,23 @@ async fn the_new_client_form_registers_require_par_and_require_dpop() {
     assert!(bank.require_pushed_authorization_requests);
     assert!(bank.dpop_bound_access_tokens);
     let (_, page) = console.page("/admin/clients/bank").await;
-    assert!(text_of(&page, "#require-par").unwrap().starts_with("required"));
-    assert!(text_of(&page, "#require-dpop").unwrap().starts_with("required"));
+    assert!(
+        text_of(&page, "#require-par")
+            .unwrap()
+            .starts_with("required")
+    );
+    assert!(
+        text_of(&page, "#require-dpop")
+            .unwrap()
+            .starts_with("required")
+    );
 
     // Boxes left empty: neither.
     console
-        .post("/admin/clients", &[("id", "plain"), ("redirect_uris", uris)])
+        .post(
+            "/admin/clients",
+            &[("id", "plain"), ("redirect_uris", uris)],
+        )
         .await;
     let plain = tapid::oidc::clients::get(&app.db, "plain").await.unwrap();
     assert!(!plain.require_pushed_authorization_requests && !plain.dpop_bound_access_tokens);
@@ -172,9 +183,20 @@ async fn the_new_client_form_registers_require_par_and_require_dpop() {
         .await;
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.unwrap();
-    assert!(text_of(&page, "#form-error").unwrap().contains("confidential"));
-    assert!(page.contains(r#"name="dpop_bound_access_tokens" value="1" aria-describedby="dpop-hint" checked>"#));
-    assert!(tapid::oidc::clients::find(&app.db, "spa").await.unwrap().is_none());
+    assert!(
+        text_of(&page, "#form-error")
+            .unwrap()
+            .contains("confidential")
+    );
+    assert!(page.contains(
+        r#"name="dpop_bound_access_tokens" value="1" aria-describedby="dpop-hint" checked>"#
+    ));
+    assert!(
+        tapid::oidc::clients::find(&app.db, "spa")
+            .await
+            .unwrap()
+            .is_none()
+    );
     console
         .post(
             "/admin/clients",
@@ -230,7 +252,11 @@ async fn the_new_client_form_registers_a_private_key_jwt_client_by_jwk_set_or_jw
     assert_eq!(batch.auth_method(), "private_key_jwt");
     assert!(batch.jwks.is_some() && batch.jwks_uri.is_none());
     let (_, page) = console.page("/admin/clients/batch").await;
-    assert!(text_of(&page, "#auth-method").unwrap().contains("private_key_jwt"));
+    assert!(
+        text_of(&page, "#auth-method")
+            .unwrap()
+            .contains("private_key_jwt")
+    );
 
     // The client so registered authenticates with an assertion signed by its key.
     let now = tapid::db::ts(tapid::db::now());
@@ -301,7 +327,10 @@ async fn the_new_client_form_refuses_bad_keys_and_shows_the_form_again() {
             ],
             "not both",
         ),
-        (vec![("jwks_uri", "http://partner.example.com/jwks")], "https"),
+        (
+            vec![("jwks_uri", "http://partner.example.com/jwks")],
+            "https",
+        ),
         (vec![("jwks", set.as_str()), ("public", "1")], "public"),
     ] {
         let mut form = vec![("id", "batch"), ("grant", "device_code")];
@@ -314,6 +343,11 @@ async fn the_new_client_form_refuses_bad_keys_and_shows_the_form_again() {
         if let Some((_, uri)) = fields.iter().find(|(k, _)| *k == "jwks_uri") {
             assert!(page.contains(&format!(r#"value="{uri}""#)), "kept: {uri}");
         }
-        assert!(tapid::oidc::clients::find(&app.db, "batch").await.unwrap().is_none());
+        assert!(
+            tapid::oidc::clients::find(&app.db, "batch")
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

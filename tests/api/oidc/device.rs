@@ -24,7 +24,11 @@ impl TestApp {
             .await
     }
 
-    pub(crate) async fn device_authorization(&self, client: &RegisteredClient, scope: &str) -> DeviceCode {
+    pub(crate) async fn device_authorization(
+        &self,
+        client: &RegisteredClient,
+        scope: &str,
+    ) -> DeviceCode {
         let response = self
             .post_client_form(
                 "/device_authorization",

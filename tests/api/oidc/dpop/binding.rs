@@ -254,8 +254,12 @@ async fn a_proof_sent_to_par_binds_the_code_to_its_key() {
 async fn introspect(app: &TestApp, client: &RegisteredClient, token: &str) -> Value {
     let response = match &client.secret {
         Some(secret) => {
-            app.post_client_form("/introspect", &[("token", token)], Some((&client.id, secret)))
-                .await
+            app.post_client_form(
+                "/introspect",
+                &[("token", token)],
+                Some((&client.id, secret)),
+            )
+            .await
         }
         None => {
             app.post_client_form(

@@ -104,7 +104,13 @@ async fn a_public_device_clients_refresh_token_is_bound_to_the_proofs_key() {
     let cli = app
         .add_client(
             "cli",
-            &["--public", "--grant", "device_code", "--grant", "refresh_token"],
+            &[
+                "--public",
+                "--grant",
+                "device_code",
+                "--grant",
+                "refresh_token",
+            ],
         )
         .await;
     let device_code = approved_code(&app, &cli).await;
@@ -140,7 +146,11 @@ async fn a_device_client_that_requires_dpop_gets_no_token_without_a_proof() {
         "must send a DPoP proof",
     );
     let pending = poll(&app, &tv, &code.device_code, Some(&proof(&app, &key).await)).await;
-    assert_eq!(pending.body["error"], "authorization_pending", "{}", pending.body);
+    assert_eq!(
+        pending.body["error"], "authorization_pending",
+        "{}",
+        pending.body
+    );
 
     let (browser, _) = app.browser_signed_in("ann").await;
     browser.decide_device(&code.user_code, true).await;
