@@ -11,7 +11,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage } = require('./lib/browser');
+const { shootBoth } = require('./lib/shots');
 const { waitForPath, signInWithPass, expectSetup } = require('./lib/journey');
 const { seriousViolations, describeViolations } = require('./lib/axe');
 
@@ -71,11 +72,7 @@ describe('brand and dark mode: a branded deployment in the light and the dark sc
         assert.equal(colours.header, '4px', `${name}: the deployment's stylesheet applies`);
         const violations = await seriousViolations(page);
         if (violations.length) found.push(describeViolations(violations, `[${name}] `));
-        await page.setViewportSize({ width: 1280, height: 800 });
-        await screenshot(page, journey, `${name} desktop`);
-        await page.setViewportSize({ width: 390, height: 844 });
-        await screenshot(page, journey, `${name} phone`);
-        await page.setViewportSize({ width: 1280, height: 800 });
+        await shootBoth(page, journey, name);
       }
 
       await page.goto(`${server.url}/login`);

@@ -8,22 +8,12 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { bothWidths, DESKTOP, PHONE } = require('./lib/shots');
 const { here, waitForPath, enrolPasskeyWithPass } = require('./lib/journey');
 
 const JOURNEY = 'console-scale';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-/** A screenshot of the page as it is, at desktop width and at phone width. */
-async function shootBoth(page, step) {
-  await page.setViewportSize(DESKTOP);
-  await screenshot(page, JOURNEY, `${step} desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, JOURNEY, `${step} phone`);
-  await page.setViewportSize(DESKTOP);
-}
-
+const shootBoth = bothWidths(JOURNEY);
 
 /** The clock a browser in `zone` shows for an RFC 3339 time (as static/time.js writes it). */
 function clockIn(zone, iso) {
@@ -191,6 +181,16 @@ describe('console at scale: users list, local times, phones, navigation', { time
     await openConsole(page, '/admin/audit');
     assert.ok((await expectLocalTimes(page, zone)) >= 5);
     await shootBoth(page, 'audit in tokyo time');
+
+    // The audit range is typed in Tokyo time too: the page's script sends that instant in UTC.
+    assert.match(await page.locator('#range-zone').textContent(), /In your time zone, Asia\/Tokyo \(now UTC\+09:00\)\./);
+    const typed = new Date(Date.now() - 3600_000).toLocaleString('sv-SE', { timeZone: zone }).slice(0, 16).replace(' ', 'T');
+    await page.getByLabel('From', { exact: true }).fill(typed);
+    await Promise.all([waitForPath(page, '/admin/audit'), page.click('#audit-apply')]);
+    assert.equal(here(page).searchParams.get('since_utc'), new Date(`${typed}:00+09:00`).toISOString());
+    assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), typed, 'the field keeps what was typed');
+    assert.ok((await page.locator('#events tbody tr').count()) >= 1, 'the last hour has events');
+    await shootBoth(page, 'audit range typed in tokyo time');
 
     await openConsole(page, '/admin/passes/bulk');
     await page.getByLabel(/CSV of people/).fill('username,lifetime\nperson07,2h\nperson08,8h\n');

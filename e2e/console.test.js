@@ -8,21 +8,12 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { bothWidths } = require('./lib/shots');
 const { here, waitForPath, enrolPasskeyWithPass, signInWithPass, expectSetup, withoutStatusErrors } = require('./lib/journey');
 
 const JOURNEY = 'console';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-/** A screenshot of the page as it is, at desktop width and at phone width. */
-async function shootBoth(page, step) {
-  await page.setViewportSize(DESKTOP);
-  await screenshot(page, JOURNEY, `${step} desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, JOURNEY, `${step} phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shootBoth = bothWidths(JOURNEY);
 
 /** Opens a console page with the passkey on the page's virtual authenticator (step-up if asked). */
 async function openConsole(page, server, path, username) {

@@ -10,7 +10,8 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { bothWidths } = require('./lib/shots');
 const { startRelyingParty } = require('./lib/rp');
 const {
   shooter,
@@ -26,17 +27,7 @@ const {
 } = require('./lib/journey');
 
 const JOURNEY = 'first-day';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-/** A screenshot of the page as it is, at desktop width and at phone width. */
-async function shootBoth(page, step) {
-  await page.setViewportSize(DESKTOP);
-  await screenshot(page, JOURNEY, `${step} desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, JOURNEY, `${step} phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shootBoth = bothWidths(JOURNEY);
 
 /** The ids of the sign-in options on the methods page, in the order a person meets them. */
 async function optionOrder(page) {

@@ -16,7 +16,8 @@ const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 
 const { startServer } = require('./lib/server');
-const { launchBrowser, newPage, addVirtualAuthenticator, screenshot } = require('./lib/browser');
+const { launchBrowser, newPage, addVirtualAuthenticator } = require('./lib/browser');
+const { bothWidths, PHONE } = require('./lib/shots');
 const { startRelyingParty } = require('./lib/rp');
 const {
   here,
@@ -30,22 +31,12 @@ const {
 } = require('./lib/journey');
 
 const JOURNEY = 'pass-holder';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+const shootBoth = bothWidths(JOURNEY);
 const run = promisify(execFile);
 
 /** The one message for a pass refused before its passcode matched (src/login/tap.rs). */
 const PASS_REFUSED =
   'That did not work. Check the username and the Temporary Access Pass, or ask your helpdesk for a new pass.';
-
-/** A screenshot of the page as it is, at desktop width and at phone width. */
-async function shootBoth(page, step) {
-  await page.setViewportSize(DESKTOP);
-  await screenshot(page, JOURNEY, `${step} desktop`);
-  await page.setViewportSize(PHONE);
-  await screenshot(page, JOURNEY, `${step} phone`);
-  await page.setViewportSize(DESKTOP);
-}
 
 /** Runs one SQL statement on the server's database (tests only: to move a pass's end into the past). */
 async function sql(server, statement) {

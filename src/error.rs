@@ -11,7 +11,8 @@ pub enum AppError {
     /// Input that breaks a rule; the message says which.
     #[error("{0}")]
     Invalid(String),
-    #[error("{0} not found")]
+    /// Nothing there; the message is a sentence that says what is missing.
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -104,6 +105,25 @@ impl AppError {
         }
     }
 
+    /// The message as a page shows it to a person: a sentence, and for the failures that are not the
+    /// reader's doing, what to do next. A message written as a sentence ends with a full stop and
+    /// stands as it is (it may begin with a username); a fragment gets a capital and a full stop.
+    pub fn page_message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Please sign in first.".into(),
+            AppError::TooManyRequests(s) => format!("Too many attempts. Try again in {s} seconds."),
+            AppError::Unavailable(_) => {
+                "The service is unavailable for a moment. Please try again shortly.".into()
+            }
+            AppError::Database(_) | AppError::Internal(_) => {
+                "Something went wrong on our side. Please try again; if it keeps happening, tell \
+                 your helpdesk."
+                    .into()
+            }
+            other => sentence(&other.to_string()),
+        }
+    }
+
     /// Logs server-side failures once, here, with their detail.
     pub fn log(&self) {
         match self {
@@ -124,6 +144,19 @@ impl AppError {
     }
 }
 
+/// `text` as a sentence: kept when it ends like one, else with a capital and a full stop.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?']) {
+        return text.to_string();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
 /// The API's error body: `{"error": code, "message": text}`.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -137,5 +170,27 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_message_is_a_sentence_and_a_written_sentence_keeps_its_first_letter() {
+        assert_eq!(
+            AppError::invalid("choose a lifetime").page_message(),
+            "Choose a lifetime."
+        );
+        assert_eq!(
+            AppError::invalid("sam has no Temporary Access Pass.").page_message(),
+            "sam has no Temporary Access Pass."
+        );
+        assert_eq!(
+            AppError::Unauthenticated.page_message(),
+            "Please sign in first."
+        );
+        assert!(!AppError::Internal("x".into()).page_message().contains('x'));
     }
 }

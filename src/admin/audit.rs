@@ -33,6 +33,11 @@ pub struct Filters {
     since: Option<String>,
     #[serde(default)]
     until: Option<String>,
+    /// `since` and `until` as the page's script sends them: the browser's local time, in UTC.
+    #[serde(default)]
+    since_utc: Option<String>,
+    #[serde(default)]
+    until_utc: Option<String>,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -53,6 +58,8 @@ impl Filters {
             ("severity", &self.severity),
             ("since", &self.since),
             ("until", &self.until),
+            ("since_utc", &self.since_utc),
+            ("until_utc", &self.until_utc),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 q.append_pair(k, v);
@@ -62,8 +69,19 @@ impl Filters {
     }
 }
 
-/// A `datetime-local` value (read as UTC) or RFC 3339.
-fn time(name: &str, value: &Option<String>) -> Result<Option<OffsetDateTime>, AppError> {
+/// A bound of the time range: what the page's script sent (`utc`: the browser's local time as
+/// RFC 3339 in UTC), else the typed `datetime-local` value read as UTC (as the page then says), or
+/// RFC 3339.
+fn time(
+    name: &str,
+    value: &Option<String>,
+    utc: &Option<String>,
+) -> Result<Option<OffsetDateTime>, AppError> {
+    if let Some(u) = utc.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        return OffsetDateTime::parse(u, &Rfc3339)
+            .map(Some)
+            .map_err(|_| AppError::invalid(format!("Enter {name} as a date and time.")));
+    }
     let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -71,7 +89,7 @@ fn time(name: &str, value: &Option<String>) -> Result<Option<OffsetDateTime>, Ap
     OffsetDateTime::parse(v, &Rfc3339)
         .or_else(|_| PrimitiveDateTime::parse(v, &local).map(PrimitiveDateTime::assume_utc))
         .map(Some)
-        .map_err(|_| AppError::invalid(format!("enter {name} as a date and time (UTC)")))
+        .map_err(|_| AppError::invalid(format!("Enter {name} as a date and time.")))
 }
 
 /// How many people a fragment that matches several lists, for the reader to pick one.
@@ -121,8 +139,8 @@ async fn query(state: &AppState, filters: &Filters) -> Result<AuditQuery, AppErr
         user_id,
         action: filters.action.clone(),
         severity: filters.severity.clone(),
-        since: time("the start", &filters.since)?,
-        until: time("the end", &filters.until)?,
+        since: time("the start", &filters.since, &filters.since_utc)?,
+        until: time("the end", &filters.until, &filters.until_utc)?,
         cursor: filters.cursor.clone(),
     })
 }
@@ -172,7 +190,7 @@ pub async fn audit_get(
             Ok(view.into_response())
         }
         Err(e @ AppError::Invalid(_)) => {
-            view.error = Some(e.public_message());
+            view.error = Some(e.page_message());
             Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, view))
         }
         Err(e) => Err(e.into()),

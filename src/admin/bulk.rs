@@ -118,7 +118,7 @@ pub async fn bulk_post(
     let report = match checked {
         Ok(report) => report,
         Err(e @ AppError::Invalid(_)) => {
-            page.error = Some(e.public_message());
+            page.error = Some(e.page_message());
             return Ok(no_store(StatusCode::UNPROCESSABLE_ENTITY, page));
         }
         Err(e) => return Err(e.into()),

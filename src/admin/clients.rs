@@ -98,7 +98,7 @@ fn keys_of(fields: &Fields) -> Result<KeysInput, AppError> {
         .text("jwks")
         .map(|text| {
             serde_json::from_str(&text)
-                .map_err(|_| AppError::invalid("invalid JWK Set: it is not JSON"))
+                .map_err(|_| AppError::invalid("the JWK Set is not JSON: paste the public keys as a JSON object with a keys array"))
         })
         .transpose()?;
     Ok(KeysInput {
@@ -252,7 +252,7 @@ pub async fn clients_post(
                 nav: admin.nav("clients"),
                 once: shown_once::form_token(),
                 done: None,
-                error: Some(e.public_message()),
+                error: Some(e.page_message()),
                 form: NewClientForm::as_sent(&fields),
             };
             Ok(with_status(status, view))
@@ -349,7 +349,7 @@ pub async fn client_post(
         Err(e @ AppError::Invalid(_)) => {
             let client = clients::get(&state.db, &admin.authority, &id).await?;
             let mut view = client_view(&admin, client, None);
-            view.error = Some(e.public_message());
+            view.error = Some(e.page_message());
             view.redirect_uris = fields
                 .get("redirect_uris")
                 .unwrap_or_default()

@@ -15,7 +15,10 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
     async fn from_request(request: Request, state: &S) -> Result<Self, PageError> {
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
-            .map_err(|e| AppError::invalid(format!("invalid form: {}", e.body_text())))?;
+            .map_err(|e| {
+                tracing::debug!(error = %e.body_text(), "a console form that does not parse");
+                AppError::invalid("The form could not be read. Reload the page and try again.")
+            })?;
         Ok(Self(pairs))
     }
 }

@@ -48,7 +48,7 @@ pub async fn remove_get(
         .map(MethodLine::from)
         .collect();
     if chosen.is_empty() {
-        return Err(AppError::NotFound("method".into()).into());
+        return Err(AppError::NotFound("There is no such sign-in method.".into()).into());
     }
     Ok(ConfirmView {
         nav: admin.nav("users"),

@@ -215,7 +215,7 @@ pub async fn issue_post(
         Err(e @ AppError::Invalid(_)) => {
             let status = e.status();
             let view =
-                issue_view(&state, &admin, &id, Some(e.public_message()), Some(&fields)).await?;
+                issue_view(&state, &admin, &id, Some(e.page_message()), Some(&fields)).await?;
             return Ok(with_status(status, view));
         }
         Err(e) => return Err(e.into()),

@@ -223,7 +223,7 @@ pub async fn policy_post(
     match policy::update(&state.db, &admin.authority, changes, admin.address.clone()).await {
         Ok(_) => Ok(done("/admin/policy", "saved")),
         Err(e @ AppError::Invalid(_)) => {
-            page.error = Some(e.public_message());
+            page.error = Some(e.page_message());
             Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, page))
         }
         Err(e) => Err(e.into()),

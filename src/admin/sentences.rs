@@ -31,33 +31,64 @@ fn capitalised(text: String) -> String {
     }
 }
 
-/// A reason code (snake_case, or an older PascalCase one) in words.
+/// A reason code (snake_case, or an older PascalCase one) in words: the one mapping the sentences and
+/// the details beside them share. `None` for a code this table does not know.
+pub fn known_reason(code: &str) -> Option<&'static str> {
+    Some(match snake_case(code).as_str() {
+        // A pass's state (`tap::Reason`).
+        "enabled_by_policy" => "the pass was usable",
+        "disabled_by_policy" => "passes are turned off in the policy",
+        "not_in_scope" => "they are outside the pass policy's scope",
+        "not_yet_valid" => "the pass was not valid yet",
+        "expired" => "the pass had expired",
+        "one_time_used" => "the one-time pass was already used",
+        "locked" => "it was locked after too many wrong tries",
+        "revoked" => "the pass was revoked",
+        "user_disabled" => "the account is disabled",
+        "in_use" => "another sign-in with the one-time pass is in progress",
+        // Sign-in with a pass.
+        "wrong_passcode" => "the passcode was wrong",
+        "unknown_user" => "there is no such user",
+        "no_pass" => "they have no pass",
+        "no_longer_usable" => "the pass was used up a moment before",
+        "pass_not_usable" => "the pass could no longer be used",
+        "pass_refused" => "the pass was refused",
+        "issuer_lacks_authority" => "whoever issued the pass may no longer do so",
+        // Sign-in with an authenticator app or a passkey.
+        "wrong_code" => "the code was wrong",
+        "no_ceremony" => "the passkey prompt had not been started or had run out",
+        "unknown_credential" => "the passkey is not registered here",
+        "no_passkey" => "they have no passkey",
+        "credential_of_another_user" => "the passkey belongs to someone else",
+        "user_handle_mismatch" => "the passkey named a different person",
+        "user_not_verified" => "the device did not check their fingerprint, face or PIN",
+        "assertion_invalid" => "the passkey's answer did not check out",
+        // Sessions ending and holds on a one-time pass released.
+        "enrollment_window_over" | "setup_window_over" => "the time to set up a method ran out",
+        "session_replaced" | "replaced" => "someone else signed in on the same browser",
+        "session_ended" => "the session was ended",
+        "signed_out" | "signout" | "logout" => "they signed out",
+        "administrator" => "an administrator signed them out",
+        "methods_removed" => "their sign-in methods were removed",
+        "user_disabled_or_removed" => "the account was disabled or removed",
+        // Passes that provisioning (SCIM) asked for on a start date.
+        "invalid_start_date" => "the start date could not be read",
+        "unknown_time_zone" => "their time zone is unknown",
+        "start_date_passed" => "the start date had already passed",
+        "issuer_gone" => "the system that asked for it is no longer registered",
+        "refused" => "the pass could not be issued",
+        _ => return None,
+    })
+}
+
+/// A reason code in words; a code the table does not know is read with spaces for underscores.
 pub fn reason_words(code: &str) -> String {
-    let snake = snake_case(code);
-    match snake.as_str() {
-        "wrong_passcode" => "the passcode was wrong".into(),
-        "unknown_user" => "there is no such user".into(),
-        "no_pass" => "they have no pass".into(),
-        "user_disabled" => "the account is disabled".into(),
-        "one_time_used" => "the one-time pass was already used".into(),
-        "expired" => "the pass had expired".into(),
-        "not_yet_valid" => "the pass was not valid yet".into(),
-        "locked" => "the pass is locked after too many wrong tries".into(),
-        "revoked" => "the pass was revoked".into(),
-        "disabled_by_policy" => "passes are turned off in the policy".into(),
-        "not_in_scope" => "they are outside the pass policy's scope".into(),
-        "no_longer_usable" => "the pass was used up a moment before".into(),
-        "enrollment_window_over" | "setup_window_over" => {
-            "the time to set up a method ran out".into()
-        }
-        "in_use" => "another sign-in with the one-time pass is in progress".into(),
-        "session_replaced" => "someone else signed in on the same browser".into(),
-        "session_ended" => "the session was ended".into(),
-        "issuer_lacks_authority" => "whoever issued the pass may no longer do so".into(),
-        "signed_out" | "signout" => "they signed out".into(),
-        "user_disabled_or_removed" => "the account was disabled or removed".into(),
-        other => other.replace('_', " "),
-    }
+    known_reason(code).map_or_else(|| snake_case(code).replace('_', " "), String::from)
+}
+
+/// Whether a detail holds a reason code (shown in words, the code beside it).
+fn is_reason(key: &str) -> bool {
+    key == "reason" || key == "state" || key.ends_with("_reason") || key.ends_with("_state")
 }
 
 /// `OneTimeUsed` → `one_time_used`; snake_case stays as it is.
@@ -177,8 +208,16 @@ pub fn sentence(e: &AuditEvent) -> String {
     }
 }
 
-/// The details of an event, one `key: value` line each, for the disclosure beside its sentence.
-pub fn detail_lines(e: &AuditEvent) -> Vec<(String, String)> {
+/// One detail of an event as the disclosure shows it: a label, the value in words, and for a reason
+/// the stable code beside it (small, for whoever searches the API or an export for it).
+pub struct DetailLine {
+    pub label: String,
+    pub value: String,
+    pub code: Option<String>,
+}
+
+/// The details of an event, one line each, for the disclosure beside its sentence.
+pub fn detail_lines(e: &AuditEvent) -> Vec<DetailLine> {
     match &e.details {
         Value::Object(map) => map
             .iter()
@@ -187,11 +226,31 @@ pub fn detail_lines(e: &AuditEvent) -> Vec<(String, String)> {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                (k.clone(), shown)
+                let label = capitalised_word(&k.replace('_', " "));
+                match v {
+                    Value::String(code) if is_reason(k) => DetailLine {
+                        label,
+                        value: capitalised_word(&reason_words(code)),
+                        code: Some(code.clone()),
+                    },
+                    _ => DetailLine {
+                        label,
+                        value: shown,
+                        code: None,
+                    },
+                }
             })
             .collect(),
         _ => Vec::new(),
     }
+}
+
+fn capitalised_word(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -204,5 +263,72 @@ mod tests {
         assert_eq!(snake_case("wrong_passcode"), "wrong_passcode");
         assert_eq!(reason_words("OneTimeUsed"), reason_words("one_time_used"));
         assert_eq!(reason_words("some_new_reason"), "some new reason");
+    }
+
+    /// Every reason tapid records in an audit event (`detail("reason", …)` and a pass's state).
+    const RECORDED: &[&str] = &[
+        "enabled_by_policy",
+        "disabled_by_policy",
+        "not_in_scope",
+        "not_yet_valid",
+        "expired",
+        "one_time_used",
+        "locked",
+        "revoked",
+        "user_disabled",
+        "in_use",
+        "wrong_passcode",
+        "unknown_user",
+        "no_pass",
+        "no_longer_usable",
+        "pass_not_usable",
+        "pass_refused",
+        "issuer_lacks_authority",
+        "wrong_code",
+        "no_ceremony",
+        "unknown_credential",
+        "no_passkey",
+        "credential_of_another_user",
+        "user_handle_mismatch",
+        "user_not_verified",
+        "assertion_invalid",
+        "EnrollmentWindowOver",
+        "setup_window_over",
+        "session_replaced",
+        "replaced",
+        "session_ended",
+        "signed_out",
+        "signout",
+        "logout",
+        "administrator",
+        "methods_removed",
+        "invalid_start_date",
+        "unknown_time_zone",
+        "start_date_passed",
+        "issuer_gone",
+        "refused",
+    ];
+
+    #[test]
+    fn every_reason_tapid_records_has_words() {
+        for code in RECORDED {
+            let words = known_reason(code).unwrap_or_else(|| panic!("{code} has no words"));
+            assert!(!words.contains('_'), "{code}: {words}");
+        }
+        for reason in [
+            crate::tap::Reason::EnabledByPolicy,
+            crate::tap::Reason::DisabledByPolicy,
+            crate::tap::Reason::NotInScope,
+            crate::tap::Reason::NotYetValid,
+            crate::tap::Reason::Expired,
+            crate::tap::Reason::OneTimeUsed,
+            crate::tap::Reason::Locked,
+            crate::tap::Reason::Revoked,
+            crate::tap::Reason::UserDisabled,
+            crate::tap::Reason::InUse,
+        ] {
+            assert!(known_reason(reason.audit_reason()).is_some(), "{reason:?}");
+            assert!(known_reason(reason.as_str()).is_some(), "{reason:?}");
+        }
     }
 }

@@ -78,7 +78,7 @@ pub async fn users_post(
             let view = NewUserView {
                 groups: group_names(&state, &admin).await?,
                 nav: admin.nav("users"),
-                error: Some(e.public_message()),
+                error: Some(e.page_message()),
                 username: fields.get("username").unwrap_or_default().into(),
                 display_name: fields.get("display_name").unwrap_or_default().into(),
                 email: fields.get("email").unwrap_or_default().into(),
@@ -203,7 +203,7 @@ pub async fn user_get(
         can_change_account,
         can_set_roles: can_change_account && admin.is_admin(),
         can_issue,
-        refusal: manage.err().map(|e| e.public_message()).unwrap_or_default(),
+        refusal: manage.err().map(|e| e.page_message()).unwrap_or_default(),
         user: UserLine::from(user),
     };
     Ok(view.into_response())

@@ -176,7 +176,7 @@ pub struct EventLine {
     pub severity: String,
     pub address: String,
     /// The event's details, one `(key, value)` each, behind a disclosure.
-    pub details: Vec<(String, String)>,
+    pub details: Vec<super::sentences::DetailLine>,
 }
 
 impl From<&AuditEvent> for EventLine {

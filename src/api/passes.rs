@@ -68,7 +68,7 @@ pub struct RevokedBody {
 async fn user(state: &AppState, id: &str) -> Result<User, AppError> {
     directory::users::find_by_id(&state.db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user with the id {id}.")))
 }
 
 pub async fn pass_post(

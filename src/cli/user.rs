@@ -177,7 +177,7 @@ pub async fn run(ctx: &Context, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::SignOut { username } => {
             let user = directory::users::find_by_username(db, &username)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))?;
+                .ok_or_else(|| AppError::NotFound(format!("There is no user named {username}.")))?;
             let out = directory::users::sign_out(db, &actor, &user).await?;
             if ctx.json {
                 output::json(&out);

@@ -43,7 +43,7 @@ pub async fn create(db: &Db, actor: &Actor, name: &GroupName) -> Result<Group, A
         created_at: db::now(),
     };
     let mut tx = db.begin().await?;
-    let exists = || AppError::Conflict(format!("group `{}` already exists", group.name));
+    let exists = || AppError::Conflict(format!("A group named {} already exists.", group.name));
     if db::groups::find_by_name(&mut *tx, &group.name)
         .await?
         .is_some()
@@ -80,7 +80,12 @@ pub async fn rename(
     if group.name == new_name.as_str() {
         return Ok(group);
     }
-    let exists = || AppError::Conflict(format!("group `{}` already exists", new_name.as_str()));
+    let exists = || {
+        AppError::Conflict(format!(
+            "A group named {} already exists.",
+            new_name.as_str()
+        ))
+    };
     if let Some(other) = db::groups::find_by_name(&mut *tx, new_name.as_str()).await? {
         if other.id != group.id {
             return Err(exists());
@@ -153,14 +158,14 @@ async fn change_membership(
     let group = find_in(&mut tx, group).await?;
     let user = db::users::find_by_username(&mut *tx, username)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no user named {username}.")))?;
     let changed = if add {
         db::groups::add_member(&mut tx, &group.id, &user.id).await?
     } else {
         let removed = db::groups::remove_member(&mut tx, &group.id, &user.id).await?;
         if !removed {
             return Err(AppError::NotFound(format!(
-                "membership of `{}` in group `{}`",
+                "{} is not a member of the group {}.",
                 user.username, group.name
             )));
         }
@@ -189,14 +194,14 @@ async fn find_in(tx: &mut Tx, name: &str) -> Result<Group, AppError> {
     db::groups::find_by_name(&mut **tx, name)
         .await?
         .map(Group::from)
-        .ok_or_else(|| AppError::NotFound(format!("group `{name}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no group named {name}.")))
 }
 
 pub async fn get(db: &Db, name: &str) -> Result<Group, AppError> {
     db::groups::find_by_name(db.pool(), name)
         .await?
         .map(Group::from)
-        .ok_or_else(|| AppError::NotFound(format!("group `{name}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no group named {name}.")))
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Group>, AppError> {

@@ -7,5 +7,5 @@ pub mod profiles;
 pub mod users;
 
 pub use groups::Group;
-pub use names::{Email, GroupName, Role, Username};
+pub use names::{Email, GroupName, Role, Username, is_readable, readable};
 pub use users::{NewUser, User, UserChanges};

@@ -7,6 +7,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+/// Whether `c` may stand in a name that people read (a display name, an application's name, a
+/// passkey's name). Refused: control characters; format characters (Unicode category Cf: the bidi
+/// overrides and isolates such as U+202E that make "evil\u{202E}gpj.exe" read as "evilexe.jpg",
+/// zero-width spaces and joiners, the byte-order mark, the invisible tags); line and paragraph
+/// separators; private-use characters; and the letters that render as nothing at all (the Hangul
+/// fillers, the combining grapheme joiner, the Khmer inherent vowels, the blank Braille pattern).
+pub fn is_readable(c: char) -> bool {
+    use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+    !matches!(
+        c.general_category(),
+        G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator | G::PrivateUse
+    ) && !matches!(
+        c,
+        '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+    )
+}
+
+/// Whether every character of `text` is one people can see (see [`is_readable`]).
+pub fn readable(text: &str) -> bool {
+    text.chars().all(is_readable)
+}
+
 /// A username: 1–64 characters of letters, digits and `. _ - @`, starting with a letter or digit.
 /// Case is kept for display; comparisons ignore it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +99,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(value: &str) -> Result<Self, AppError> {
         let value = value.trim();
-        let invalid = || AppError::invalid(format!("invalid email address `{value}`"));
+        let invalid = || AppError::invalid(format!("{value} is not a valid email address."));
         if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
@@ -148,7 +177,7 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "helpdesk" => Ok(Role::Helpdesk),
             _ => Err(AppError::invalid(format!(
-                "unknown role `{value}` (roles are admin and helpdesk)"
+                "There is no role named {value}: the roles are admin and helpdesk."
             ))),
         }
     }
@@ -163,6 +192,32 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_people_read_refuse_invisible_and_reordering_characters() {
+        for good in [
+            "Acme Intranet",
+            "Zoë Müller",
+            "東京 オフィス",
+            "نور",
+            "Ann 🙂",
+        ] {
+            assert!(readable(good), "{good:?} should be accepted");
+        }
+        for bad in [
+            "evil\u{202E}gpj.exe",
+            "a\u{200B}b",
+            "\u{2066}x\u{2069}",
+            "\u{FEFF}Acme",
+            "Acme\u{E0041}",
+            "\u{3164}",
+            "line\u{2028}break",
+            "tab\there",
+            "\u{E000}",
+        ] {
+            assert!(!readable(bad), "{bad:?} should be refused");
+        }
+    }
 
     #[test]
     fn usernames_keep_case_but_refuse_odd_characters() {

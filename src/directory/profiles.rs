@@ -65,9 +65,9 @@ impl UserProfile {
 /// At most 256 printable characters.
 pub fn check_text(name: &str, value: Option<&str>) -> Result<(), AppError> {
     match value {
-        Some(v) if v.chars().count() > 256 || v.chars().any(char::is_control) => Err(
-            AppError::invalid(format!("{name}: at most 256 printable characters")),
-        ),
+        Some(v) if v.chars().count() > 256 || !super::names::readable(v) => Err(AppError::invalid(
+            format!("{name}: at most 256 characters, and no invisible or control characters"),
+        )),
         _ => Ok(()),
     }
 }

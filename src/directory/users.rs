@@ -114,9 +114,12 @@ pub struct UserChanges {
 fn clean_name(name: Option<String>) -> Result<Option<String>, AppError> {
     match name.map(|n| n.trim().to_string()) {
         Some(n) if n.is_empty() => Ok(None),
-        Some(n) if n.chars().count() > 128 || n.chars().any(char::is_control) => Err(
-            AppError::invalid("invalid display name: at most 128 printable characters"),
-        ),
+        Some(n) if n.chars().count() > 128 || !super::names::readable(&n) => {
+            Err(AppError::invalid(
+                "A display name has at most 128 characters, and no invisible or control \
+                 characters (such as the right-to-left override U+202E).",
+            ))
+        }
         other => Ok(other),
     }
 }
@@ -140,7 +143,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<User, AppErr
         .is_some()
     {
         return Err(AppError::Conflict(format!(
-            "user `{}` already exists",
+            "A user named {} already exists.",
             user.username
         )));
     }
@@ -165,7 +168,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<User, AppErr
 
 fn conflict_or(error: sqlx::Error, username: &str) -> AppError {
     if db::is_unique_violation(&error) {
-        AppError::Conflict(format!("user `{username}` already exists"))
+        AppError::Conflict(format!("A user named {username} already exists."))
     } else {
         error.into()
     }
@@ -176,7 +179,7 @@ async fn join_groups(tx: &mut Tx, user: &User, groups: &[String]) -> Result<Vec<
     for name in groups {
         let group = db::groups::find_by_name(&mut **tx, name)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("group `{name}`")))?;
+            .ok_or_else(|| AppError::NotFound(format!("There is no group named {name}.")))?;
         db::groups::add_member(tx, &group.id, &user.id).await?;
         names.push(group.name);
     }
@@ -335,14 +338,14 @@ async fn find_in(tx: &mut Tx, username: &str) -> Result<User, AppError> {
     db::users::find_by_username(&mut **tx, username)
         .await?
         .map(User::from)
-        .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user named {username}.")))
 }
 
 /// The user with this username, or `NotFound`.
 pub async fn get_by_username(db: &Db, username: &str) -> Result<User, AppError> {
     find_by_username(db, username)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user `{username}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user named {username}.")))
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, AppError> {

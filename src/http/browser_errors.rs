@@ -1,6 +1,8 @@
 //! A 404 or 405 that reaches a person's browser is a readable page with a way back, not the JSON a
-//! script gets. API clients keep JSON (and the protocol's own form): requests under `/api/` and
-//! `/scim/`, the protocol's machine endpoints, and anything that does not ask for HTML.
+//! script gets; so is a form the page's handler could not even read (the framework's plain-text
+//! refusal, which quotes field names and internals). API clients keep JSON (and the protocol's own
+//! form): requests under `/api/` and `/scim/`, the protocol's machine endpoints, and anything that
+//! does not ask for HTML.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -36,21 +38,23 @@ pub fn wants_page(path: &str, headers: &HeaderMap) -> bool {
     }
 }
 
-fn is_html(response: &Response) -> bool {
+fn content_type(response: &Response) -> &str {
     response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
+        .unwrap_or_default()
 }
 
 pub async fn browser_errors(request: Request<Body>, next: Next) -> Response {
     let wants_page = wants_page(request.uri().path(), request.headers());
     let response = next.run(request).await;
     let status = response.status();
-    if !wants_page || is_html(&response) {
+    let kind = content_type(&response);
+    if !wants_page || kind.starts_with("text/html") {
         return response;
     }
+    let plain = kind.is_empty() || kind.starts_with("text/plain");
     let (title, message) = match status {
         StatusCode::NOT_FOUND => (
             "Page not found",
@@ -61,6 +65,19 @@ pub async fn browser_errors(request: Request<Body>, next: Next) -> Response {
             "This address exists, but not for what the browser just asked of it (a form sent to a \
              page that only shows, for example). Go back and try again from the page itself.",
         ),
+        StatusCode::BAD_REQUEST
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::PAYLOAD_TOO_LARGE
+            if plain =>
+        {
+            (
+                "That did not work",
+                "The page sent something this address cannot read: the form may have changed on \
+                 the way, or be from an older version of the page. Go back, reload the page and try \
+                 again.",
+            )
+        }
         _ => return response,
     };
     let mut shown = page(status, title, message.into());

@@ -59,5 +59,5 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn not_found() -> crate::error::AppError {
-    crate::error::AppError::NotFound("page".into())
+    crate::error::AppError::NotFound("There is no page at this address.".into())
 }

@@ -6,7 +6,8 @@
 //! - [`compose`]: the messages, plain text and HTML (askama templates under `templates/mail/`);
 //! - [`notice`]: a notice rendered from its audit event when it is sent;
 //! - [`send`]: the SMTP transport (lettre, rustls);
-//! - [`worker`]: the task that drains the outbox, with retries.
+//! - [`worker`]: the task that drains the outbox, with retries;
+//! - [`when`]: times as a message tells them (the recipient's zone, UTC, the time left).
 //!
 //! A passcode is never in a message: the reveal link is, so a prepared message is sealed with the
 //! deployment key while it waits, and leaves the outbox once the server took it.
@@ -14,6 +15,7 @@
 pub mod compose;
 pub mod notice;
 pub mod send;
+pub mod when;
 pub mod worker;
 
 pub use compose::Mail;

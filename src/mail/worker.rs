@@ -121,13 +121,18 @@ impl Worker {
         let Some(to) = user.email.filter(|e| !e.is_empty()) else {
             return Ok(None);
         };
+        let zone = db::profiles::find_user(self.db.pool(), &user.id)
+            .await?
+            .and_then(|p| p.time_zone);
         let helpdesk = &self.config.smtp.helpdesk_contact;
         Ok(
-            notice::for_event(&event, &to, &user.username, helpdesk).and_then(|n| {
-                n.render()
-                    .map_err(|e| tracing::error!(error = %e, "mail: a notice does not render"))
-                    .ok()
-            }),
+            notice::for_event(&event, &to, &user.username, helpdesk, zone.as_deref()).and_then(
+                |n| {
+                    n.render()
+                        .map_err(|e| tracing::error!(error = %e, "mail: a notice does not render"))
+                        .ok()
+                },
+            ),
         )
     }
 }

@@ -115,9 +115,9 @@ impl NewMethod<'_> {
 /// A method name as entered: trimmed, 1–64 printable characters.
 pub fn clean_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 64 || !crate::directory::readable(name) {
         return Err(AppError::invalid(
-            "a name needs 1 to 64 printable characters",
+            "A name needs 1 to 64 characters, and no invisible or control characters.",
         ));
     }
     Ok(name.to_string())
@@ -134,7 +134,7 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Method>, AppError> {
 pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Method, AppError> {
     let row = db::methods::find(db.pool(), user_id, id)
         .await?
-        .ok_or_else(|| AppError::NotFound("method".into()))?;
+        .ok_or_else(|| AppError::NotFound("There is no such sign-in method.".into()))?;
     Method::from_row(&row)
 }
 

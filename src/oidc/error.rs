@@ -362,7 +362,7 @@ mod tests {
             (AppError::TooManyRequests(7), "slow_down", 429, Some("7")),
             (AppError::Forbidden("no".into()), "access_denied", 403, None),
             (
-                AppError::NotFound("client".into()),
+                AppError::NotFound("There is no such client.".into()),
                 "invalid_request",
                 404,
                 None,

@@ -50,7 +50,7 @@ impl IntoResponse for PageError {
             s if s.is_server_error() => "Something went wrong",
             _ => "That did not work",
         };
-        let mut response = page(status, title, error.public_message());
+        let mut response = page(status, title, error.page_message());
         if let Some(value) = error.retry_after() {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }

@@ -5,9 +5,9 @@
 
 use std::fmt;
 
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{Duration, OffsetDateTime};
 
 /// A point in time as a page shows it (see the module).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,34 +51,8 @@ impl Moment {
     }
 }
 
-/// How far a time is from now, roughly: "in 8 h", "25 min ago", "in 3 days", "just now".
-pub fn distance(delta: Duration) -> String {
-    let seconds = delta.whole_seconds();
-    let ahead = seconds >= 0;
-    let s = seconds.unsigned_abs();
-    let amount = match s {
-        0..=59 => return "just now".into(),
-        60..=3599 => format!("{} min", s / 60),
-        3600..=86_399 => {
-            let hours = s / 3600;
-            let minutes = (s % 3600) / 60;
-            if hours < 10 && minutes >= 5 {
-                format!("{hours} h {minutes} min")
-            } else {
-                format!("{hours} h")
-            }
-        }
-        _ => {
-            let days = s / 86_400;
-            format!("{days} day{}", if days == 1 { "" } else { "s" })
-        }
-    };
-    if ahead {
-        format!("in {amount}")
-    } else {
-        format!("{amount} ago")
-    }
-}
+/// How far a time is from now, roughly ("in 8 h", "25 min ago"): the words mails use too.
+pub use crate::mail::when::distance;
 
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -107,16 +81,5 @@ mod tests {
             moment.to_string(),
             "<time datetime=\"2026-12-02T20:26:00Z\" data-local>2026-12-02 20:26 UTC, in 8 h</time>"
         );
-    }
-
-    #[test]
-    fn distances_read_naturally_both_ways() {
-        assert_eq!(distance(Duration::seconds(20)), "just now");
-        assert_eq!(distance(Duration::minutes(25)), "in 25 min");
-        assert_eq!(distance(Duration::minutes(-25)), "25 min ago");
-        assert_eq!(distance(Duration::minutes(90)), "in 1 h 30 min");
-        assert_eq!(distance(Duration::hours(8)), "in 8 h");
-        assert_eq!(distance(Duration::days(-3)), "3 days ago");
-        assert_eq!(distance(Duration::days(1)), "in 1 day");
     }
 }

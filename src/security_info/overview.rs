@@ -152,12 +152,12 @@ pub async fn rename_post(
     let actor = person.user.actor();
     match methods::rename(&state.db, &actor, &person.user, &id, &form.name, address).await {
         Ok(_) => Ok(see_other("/security-info")),
-        Err(AppError::Invalid(message)) => {
+        Err(e @ AppError::Invalid(_)) => {
             render(
                 &state,
                 &person,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
+                Some(e.page_message()),
             )
             .await
         }

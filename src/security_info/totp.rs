@@ -149,14 +149,14 @@ pub async fn totp_post(
     let method =
         match methods::totp::register(&state.db, &state.sealer, new, &secret, &form.code).await {
             Ok(m) => m,
-            Err(AppError::Invalid(message)) => {
+            Err(e @ AppError::Invalid(_)) => {
                 return render(
                     &state,
                     &mut person,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     name,
                     flow,
-                    Some(message),
+                    Some(e.page_message()),
                 )
                 .await;
             }

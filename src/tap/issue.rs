@@ -106,13 +106,13 @@ pub fn check_target(policy: &Policy, user: &User, in_scope: bool) -> Result<(), 
     }
     if !user.enabled {
         return Err(AppError::Forbidden(format!(
-            "user `{}` is disabled",
+            "{}'s account is disabled, so no pass can be issued for it.",
             user.username
         )));
     }
     if !in_scope {
         return Err(AppError::Forbidden(format!(
-            "user `{}` is outside the scope of the Temporary Access Pass policy",
+            "{} is outside the scope of the Temporary Access Pass policy.",
             user.username
         )));
     }
@@ -156,7 +156,7 @@ pub(super) async fn prepare(
     let user: User = db::users::find_by_id(db.pool(), user_id)
         .await?
         .map(User::from)
-        .ok_or_else(|| AppError::NotFound("user".into()))?;
+        .ok_or_else(|| AppError::NotFound("There is no such user.".into()))?;
     authority.may_issue_for(&user)?;
     let policy = policy::load(db).await?;
     check_target(

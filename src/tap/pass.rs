@@ -220,7 +220,7 @@ pub async fn show(db: &Db, user: &User) -> Result<PassView, AppError> {
     let row = db::passes::find_by_user(db.pool(), &user.id)
         .await?
         .ok_or_else(|| {
-            AppError::NotFound(format!("Temporary Access Pass of user `{}`", user.username))
+            AppError::NotFound(format!("{} has no Temporary Access Pass.", user.username))
         })?;
     let policy = super::policy::load(db).await?;
     let mut pass = Pass::from(&row);

@@ -125,7 +125,8 @@ impl Policy {
             && self.default_lifetime <= self.max_lifetime)
         {
             return Err(AppError::invalid(format!(
-                "lifetimes must satisfy minimum <= default <= maximum (got {} / {} / {})",
+                "The shortest lifetime must be at most the default one, and the default at most the \
+                 longest (now {}, {} and {} minutes).",
                 self.min_lifetime, self.default_lifetime, self.max_lifetime
             )));
         }
@@ -135,7 +136,7 @@ impl Policy {
             .find(|g| self.exclude_groups.contains(g))
         {
             return Err(AppError::invalid(format!(
-                "group `{}` cannot be both included and excluded",
+                "The group {} cannot be both included and excluded.",
                 g.name
             )));
         }
@@ -256,7 +257,7 @@ async fn resolve_groups(tx: &mut Tx, names: &[String]) -> Result<Vec<PolicyGroup
     for name in names {
         let group = db::groups::find_by_name(&mut **tx, name)
             .await?
-            .ok_or_else(|| AppError::invalid(format!("group `{name}` does not exist")))?;
+            .ok_or_else(|| AppError::invalid(format!("There is no group named {name}.")))?;
         if !groups.iter().any(|g| g.id == group.id) {
             groups.push(PolicyGroup {
                 id: group.id,

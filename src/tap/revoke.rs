@@ -37,11 +37,11 @@ pub async fn revoke(
     let pass = db::passes::find_by_user(&mut *tx, &user.id)
         .await?
         .ok_or_else(|| {
-            AppError::NotFound(format!("Temporary Access Pass of user `{}`", user.username))
+            AppError::NotFound(format!("{} has no Temporary Access Pass.", user.username))
         })?;
     if !db::passes::revoke(&mut tx, &pass.id, db::ts(db::now())).await? {
         return Err(AppError::Conflict(format!(
-            "the Temporary Access Pass of user `{}` is already revoked",
+            "{}'s Temporary Access Pass is already revoked.",
             user.username
         )));
     }

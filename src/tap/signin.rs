@@ -36,7 +36,7 @@ pub struct PassSignIn {
 pub enum TapRefused {
     #[error("that username and passcode do not match a usable Temporary Access Pass")]
     Refused,
-    #[error("the passcode is right, but the pass cannot be used: {0:?}")]
+    #[error("the passcode is right, but the pass cannot be used: {}", .0.words())]
     Told(Truth),
     #[error(transparent)]
     Error(#[from] AppError),
@@ -66,6 +66,28 @@ pub enum Truth {
 }
 
 impl Truth {
+    /// Why, in a few words (times in UTC); the sign-in page says it at length, in the reader's zone.
+    pub fn words(&self) -> String {
+        let utc = |at: &OffsetDateTime| super::rfc3339(crate::db::ts(*at));
+        match self {
+            Truth::Expired { at } => format!("it expired at {}", utc(at)),
+            Truth::OneTimeUsed { at: Some(at) } => {
+                format!("it was for one use and was used at {}", utc(at))
+            }
+            Truth::OneTimeUsed { at: None } => "it was for one use and has been used".into(),
+            Truth::NotYetValid { starts_at } => format!("it starts at {}", utc(starts_at)),
+            Truth::Locked => "it is locked after too many wrong tries".into(),
+            Truth::UserDisabled => "the account is disabled".into(),
+            Truth::Revoked => "it was revoked".into(),
+            Truth::DisabledByPolicy => "the policy turns passes off".into(),
+            Truth::NotInScope => "the account is outside the pass policy's scope".into(),
+            Truth::InUse { until } => format!(
+                "another sign-in holds this one-time pass, until {} at the latest",
+                utc(until)
+            ),
+        }
+    }
+
     fn of(reason: Reason, pass: &Pass, policy: &policy::Policy) -> Option<Self> {
         Some(match reason {
             Reason::EnabledByPolicy => return None,

@@ -23,11 +23,11 @@ impl LocalStart {
             return Err("a start needs a time zone (an IANA name such as Europe/Berlin)".into());
         }
         let zone = TimeZone::get(zone_name).map_err(|_| {
-            format!("unknown time zone `{zone_name}` (use an IANA name such as Europe/Berlin)")
+            format!("{zone_name} is not a time zone tapid knows (use an IANA name such as Europe/Berlin)")
         })?;
         let at = parse_local(start).ok_or_else(|| {
             format!(
-                "invalid start `{start}` (use 2026-12-07 or 2026-12-07T08:30, local time, no offset)"
+                "{start} is not a start tapid can read (use 2026-12-07 or 2026-12-07T08:30, local time, no offset)"
             )
         })?;
         Ok(Self {

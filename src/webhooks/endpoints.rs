@@ -109,7 +109,7 @@ async fn find(db: &Db, id: &str) -> Result<Endpoint, AppError> {
     db::webhooks::find(db.pool(), id)
         .await?
         .map(Endpoint::from)
-        .ok_or_else(|| AppError::NotFound(format!("webhook `{id}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no webhook with the id {id}.")))
 }
 
 pub async fn create(
@@ -164,7 +164,9 @@ pub async fn remove(db: &Db, authority: &Authority, id: &str) -> Result<Endpoint
     let endpoint = find(db, id).await?;
     let mut tx = db.begin().await?;
     if !db::webhooks::delete(&mut tx, id).await? {
-        return Err(AppError::NotFound(format!("webhook `{id}`")));
+        return Err(AppError::NotFound(format!(
+            "There is no webhook with the id {id}."
+        )));
     }
     audit::record(
         &mut tx,
@@ -231,7 +233,7 @@ fn check_event_types(types: &[String]) -> Result<Vec<String>, AppError> {
             };
         if !ok {
             return Err(AppError::invalid(format!(
-                "`{t}` is not an event type (e.g. tap.locked, tap.* or *)"
+                "{t} is not an event type (e.g. tap.locked, tap.* or *)."
             )));
         }
     }

@@ -1,4 +1,5 @@
-//! A 404 or 405 in a person's browser is a readable page with a way back; API clients keep JSON.
+//! A 404 or 405 in a person's browser is a readable page with a way back, and so is a form the page
+//! could not read; API clients keep JSON.
 
 use reqwest::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 
@@ -86,5 +87,35 @@ async fn api_clients_keep_json_for_unknown_addresses() {
             .unwrap()
             .to_string();
         assert!(kind.contains("json"), "{path} with {accept}: {kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_a_page_cannot_read_is_a_page_in_plain_words_not_the_frameworks_text() {
+    let app = spawn_app().await;
+
+    for path in ["/login/tap", "/login"] {
+        let response = app
+            .client
+            .post(app.url(path))
+            .header(ACCEPT, BROWSER)
+            .header("origin", app.issuer.as_str())
+            .form(&[("unexpected", "1")])
+            .send()
+            .await
+            .unwrap();
+
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(
+            response.headers()[CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(!html.contains('`'), "{path}: no quoted internals: {html}");
+        assert!(!html.contains("deserialize"), "{path}: {html}");
     }
 }

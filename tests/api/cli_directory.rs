@@ -8,7 +8,10 @@ async fn adding_a_user_twice_fails_with_one_clear_line() {
     let second = app.cli(&["user", "add", "Alice"]).await;
 
     assert!(!second.success);
-    assert_eq!(second.stderr.trim(), "error: user `Alice` already exists");
+    assert_eq!(
+        second.stderr.trim(),
+        "error: A user named Alice already exists."
+    );
     assert_eq!(second.stderr.trim().lines().count(), 1);
 }
 
@@ -78,22 +81,28 @@ async fn invalid_input_is_refused_with_a_reason() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["user", "add", "dave", "--email", "not-an-email"],
-            "invalid email address",
+            "is not a valid email address",
         ),
         (
             &["user", "add", "dave", "--role", "root"],
-            "unknown role `root`",
+            "There is no role named root",
         ),
         (
             &["user", "add", "dave", "--group", "nosuch"],
-            "group `nosuch` not found",
+            "There is no group named nosuch.",
         ),
         (&["user", "add", "da ve"], "invalid username"),
-        (&["user", "show", "nobody"], "user `nobody` not found"),
-        (&["user", "disable", "nobody"], "user `nobody` not found"),
+        (
+            &["user", "show", "nobody"],
+            "There is no user named nobody.",
+        ),
+        (
+            &["user", "disable", "nobody"],
+            "There is no user named nobody.",
+        ),
         (
             &["group", "add-member", "nosuch", "admin"],
-            "group `nosuch` not found",
+            "There is no group named nosuch.",
         ),
     ];
     for (args, expected) in cases {

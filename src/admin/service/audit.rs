@@ -119,14 +119,14 @@ fn filter(query: &AuditQuery, limit: i64) -> Result<AuditFilter, AppError> {
         }
         Some(_) => {
             return Err(AppError::invalid(
-                "an action is lower-case words and dots, such as `tap.issued` or `tap.`",
+                "An action is lower-case words and dots, such as tap.issued or tap.",
             ));
         }
     };
     let severity = match query.severity.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s @ ("info" | "high")) => Some(s.to_string()),
-        Some(_) => return Err(AppError::invalid("severity is `info` or `high`")),
+        Some(_) => return Err(AppError::invalid("The severity is info or high.")),
     };
     let before_seq = match query.cursor.as_deref().map(str::trim) {
         None | Some("") => None,

@@ -131,7 +131,7 @@ fn grants(values: &[String]) -> Result<Vec<GrantType>, AppError> {
         .map(|v| {
             GrantType::parse(v.trim()).ok_or_else(|| {
                 AppError::invalid(format!(
-                    "unknown grant type `{v}` (authorization_code, refresh_token, client_credentials, device_code)"
+                    "{v} is not a grant type (authorization_code, refresh_token, client_credentials, device_code)."
                 ))
             })
         })
@@ -147,9 +147,13 @@ fn alg(field: &str, value: Option<&str>) -> Result<Option<SigningAlg>, AppError>
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
+    let tokens = match field {
+        "id_token_alg" => "ID tokens",
+        _ => "access tokens",
+    };
     SigningAlg::parse(value).map(Some).ok_or_else(|| {
         AppError::invalid(format!(
-            "unknown {field} `{value}`: use RS256, ES256 or EdDSA"
+            "{value} cannot sign {tokens}: use RS256, ES256 or EdDSA."
         ))
     })
 }

@@ -31,7 +31,7 @@ async fn find(db: &Db, id: &str) -> Result<Group, AppError> {
     db::groups::find_by_id(db.pool(), id)
         .await?
         .map(Group::from)
-        .ok_or_else(|| AppError::NotFound(format!("group `{id}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no group with the id {id}.")))
 }
 
 pub async fn get(db: &Db, authority: &Authority, id: &str) -> Result<GroupDetail, AppError> {

@@ -86,7 +86,7 @@ impl std::str::FromStr for RoleFilter {
             "none" => Ok(Self::NoRole),
             other => other.parse().map(Self::Holds).map_err(|_| {
                 AppError::Invalid(format!(
-                    "role must be admin, helpdesk or none, not `{}`",
+                    "role must be admin, helpdesk or none, not {}",
                     other.chars().take(40).collect::<String>()
                 ))
             }),
@@ -200,7 +200,7 @@ pub async fn get(db: &Db, authority: &Authority, id: &str) -> Result<User, AppEr
 pub(super) async fn find(db: &Db, id: &str) -> Result<User, AppError> {
     directory::users::find_by_id(db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no user with the id {id}.")))
 }
 
 pub async fn detail(db: &Db, authority: &Authority, id: &str) -> Result<UserDetail, AppError> {

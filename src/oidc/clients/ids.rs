@@ -64,7 +64,7 @@ impl From<RedirectUri> for String {
 impl RedirectUri {
     pub fn parse(value: &str) -> Result<Self, AppError> {
         let invalid =
-            |why: &str| AppError::invalid(format!("invalid redirect URI `{value}`: {why}"));
+            |why: &str| AppError::invalid(format!("The redirect URI {value} is not valid: {why}."));
         if value.len() > 2000 {
             return Err(invalid("too long"));
         }
@@ -103,7 +103,7 @@ impl LogoUri {
     pub fn parse(value: &str) -> Result<Self, AppError> {
         let invalid = |why: &str| {
             AppError::invalid(format!(
-                "invalid logo URI `{}`: {why}",
+                "The logo URL {} is not valid: {why}.",
                 value.chars().take(80).collect::<String>()
             ))
         };
@@ -150,7 +150,8 @@ pub struct Origin(String);
 
 impl Origin {
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let invalid = |why: &str| AppError::invalid(format!("invalid origin `{value}`: {why}"));
+        let invalid =
+            |why: &str| AppError::invalid(format!("The origin {value} is not valid: {why}."));
         let url = Url::parse(value).map_err(|_| invalid("not an absolute URL"))?;
         match url.scheme() {
             "https" => {}

@@ -37,7 +37,9 @@ impl ClientKeys {
     /// A `jwks_uri`: absolute, no fragment or credentials, `https` (or `http` on loopback).
     pub fn uri(value: &str) -> Result<Self, AppError> {
         let uri = RedirectUri::parse(value).map_err(|_| {
-            AppError::invalid(format!("invalid jwks_uri `{value}`: use an https URL"))
+            AppError::invalid(format!(
+                "The address of the keys ({value}) is not valid: use an https URL."
+            ))
         })?;
         Ok(Self::Uri(String::from(uri)))
     }
@@ -55,7 +57,7 @@ pub fn check_set(json: &str) -> Result<JwkSet, String> {
             key["alg"] = "EdDSA".into();
         }
     }
-    let keys = value["keys"].as_array().ok_or("no `keys` array")?;
+    let keys = value["keys"].as_array().ok_or("it has no list of keys")?;
     if keys.is_empty() || keys.len() > MAX_KEYS {
         return Err(format!("it must hold 1 to {MAX_KEYS} keys"));
     }

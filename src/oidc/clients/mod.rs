@@ -268,7 +268,7 @@ impl Client {
         }
         if self.public && self.keys().is_some() {
             return Err(AppError::invalid(
-                "a public client cannot authenticate with keys: leave out --public",
+                "A public client cannot authenticate with keys: make it a confidential client.",
             ));
         }
         if self.public && self.allows_grant(GrantType::ClientCredentials) {
@@ -278,7 +278,7 @@ impl Client {
         }
         if self.allows_grant(GrantType::AuthorizationCode) && self.redirect_uris.is_empty() {
             return Err(AppError::invalid(
-                "a client using authorization_code needs at least one --redirect-uri",
+                "A client using authorization_code needs at least one redirect URI.",
             ));
         }
         if self.allows_grant(GrantType::RefreshToken)
@@ -294,9 +294,10 @@ impl Client {
             ));
         }
         if let Some(name) = &self.name {
-            if name.chars().count() > 128 || name.chars().any(char::is_control) {
+            if name.chars().count() > 128 || !crate::directory::readable(name) {
                 return Err(AppError::invalid(
-                    "invalid name: at most 128 printable characters",
+                    "An application's name has at most 128 characters, and no invisible or \
+                     control characters (such as the right-to-left override U+202E).",
                 ));
             }
         }

@@ -122,7 +122,7 @@ pub async fn add(
 }
 
 fn conflict(id: &str) -> AppError {
-    AppError::Conflict(format!("client `{id}` already exists"))
+    AppError::Conflict(format!("A client with the id {id} already exists."))
 }
 
 /// Changes a client. Returns it and, when a new secret was asked for, that secret.
@@ -137,7 +137,7 @@ pub async fn update(
         .await?
         .map(Client::from_row)
         .transpose()?
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no client with the id {id}.")))?;
     let mut event = Event::new(actor.clone(), "client.updated").target(client.target());
     if let Some(name) = changes.name {
         client.name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
@@ -237,7 +237,7 @@ pub async fn remove(db: &Db, actor: &Actor, id: &str) -> Result<Client, AppError
         .await?
         .map(Client::from_row)
         .transpose()?
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no client with the id {id}.")))?;
     db::clients::delete(&mut tx, id).await?;
     audit::record(
         &mut tx,
@@ -259,7 +259,7 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Client>, AppError> {
 pub async fn get(db: &Db, id: &str) -> Result<Client, AppError> {
     find(db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("client `{id}`")))
+        .ok_or_else(|| AppError::NotFound(format!("There is no client with the id {id}.")))
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Client>, AppError> {

@@ -241,7 +241,7 @@ fn step_up(back: String, level: Level) -> Response {
 async fn client_of(state: &OidcState, row: &DeviceRow) -> Result<Client, AppError> {
     clients::find(&state.db, &row.client_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("application".into()))
+        .ok_or_else(|| AppError::NotFound("There is no such application.".into()))
 }
 
 fn display_name(client: &Client) -> String {

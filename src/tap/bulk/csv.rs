@@ -38,13 +38,13 @@ pub fn parse(text: &str) -> Result<Vec<RowInput>, AppError> {
         .collect();
     if let Some(unknown) = header.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
         return Err(AppError::invalid(format!(
-            "unknown CSV column `{unknown}` (the columns are {})",
+            "The CSV has a column named {unknown} that tapid does not know (the columns are {}).",
             COLUMNS.join(", ")
         )));
     }
     if !header.iter().any(|h| h == "username") {
         return Err(AppError::invalid(
-            "the CSV header must name a `username` column",
+            "The first line of the CSV must name a username column.",
         ));
     }
     let mut rows = Vec::new();
@@ -105,7 +105,7 @@ fn row_request<'a>(cell: &impl Fn(&str) -> &'a str) -> Result<RowRequest, String
         one_time: optional(cell("one_time"), parse_yes_no)?,
         length: optional(cell("length"), |v| {
             v.parse()
-                .map_err(|_| format!("invalid length `{v}` (a number of characters)"))
+                .map_err(|_| format!("the length is a number of characters, not {v}"))
         })?,
     })
 }
@@ -123,7 +123,7 @@ fn optional<T>(
 
 /// `90m`, `8h`, `2d` or a bare number of minutes.
 pub fn parse_lifetime(value: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid lifetime `{value}` (try 90m, 8h, 2d or minutes)");
+    let bad = || format!("{value} is not a lifetime (try 90m, 8h, 2d or minutes)");
     let split = value
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(value.len());
@@ -146,7 +146,7 @@ fn parse_yes_no(value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "1" => Ok(true),
         "no" | "n" | "false" | "0" => Ok(false),
-        _ => Err(format!("invalid one_time `{value}` (yes or no)")),
+        _ => Err(format!("one_time is yes or no, not {value}")),
     }
 }
 

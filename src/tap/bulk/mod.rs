@@ -113,7 +113,7 @@ pub async fn issue_bulk(
         let duplicate = !seen.insert(input.username.to_lowercase());
         let checked = if duplicate {
             Err(format!(
-                "`{}` appears more than once in the batch",
+                "{} appears more than once in the batch",
                 input.username
             ))
         } else {
@@ -157,7 +157,7 @@ async fn check_row(
         Err(e) => return Ok(Err(e.clone())),
     };
     let Some(user) = directory::users::find_by_username(db, &input.username).await? else {
-        return Ok(Err(format!("no user `{}`", input.username)));
+        return Ok(Err(format!("there is no user named {}", input.username)));
     };
     let start = match request.start.as_ref().map(LocalStart::instant).transpose() {
         Ok(start) => start,

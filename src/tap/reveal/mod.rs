@@ -96,11 +96,11 @@ async fn check_confirmable(db: &Db, user: &User, confirm: RevealConfirm) -> Resu
     }
     Err(AppError::invalid(match confirm {
         RevealConfirm::ManagerPasskey => format!(
-            "`{}` has no manager in the directory, so nobody could confirm a reveal link",
+            "{} has no manager in the directory, so nobody could confirm a reveal link.",
             user.username
         ),
         RevealConfirm::EmployeeNumber => format!(
-            "`{}` has no employee number of four digits or more, so a reveal link could not be confirmed",
+            "{} has no employee number of four digits or more, so a reveal link could not be confirmed.",
             user.username
         ),
     }))
@@ -116,18 +116,36 @@ pub enum SendTo {
     Person,
 }
 
-/// The address a link for `holder` goes to.
-async fn recipient(db: &Db, holder: &User, to: SendTo) -> Result<(String, bool), AppError> {
+/// Whom a link's message goes to: their address, whether they are the holder's manager, and their
+/// time zone when the directory has one (the message's times are told in it).
+struct Recipient {
+    address: String,
+    for_manager: bool,
+    zone: Option<String>,
+}
+
+/// The recipient of a link for `holder`.
+async fn recipient(db: &Db, holder: &User, to: SendTo) -> Result<Recipient, AppError> {
     let (who, for_manager) = match to {
         SendTo::Manager => (manager_of(db, holder).await?, true),
         SendTo::Person => (Some(holder.clone()), false),
     };
+    let zone = match &who {
+        Some(u) => db::profiles::find_user(db.pool(), &u.id)
+            .await?
+            .and_then(|p| p.time_zone),
+        None => None,
+    };
     who.and_then(|u| u.email)
         .filter(|e| !e.is_empty())
-        .map(|e| (e, for_manager))
+        .map(|address| Recipient {
+            address,
+            for_manager,
+            zone,
+        })
         .ok_or_else(|| {
             AppError::invalid(format!(
-                "there is no address to send `{}`'s reveal link to ({})",
+                "There is no address to send {}'s reveal link to: {}.",
                 holder.username,
                 if for_manager {
                     "their manager has none, or they have no manager"
@@ -143,14 +161,14 @@ async fn queue_mail(
     tx: &mut crate::db::Tx,
     sealer: &Sealer,
     config: &Config,
-    (to, for_manager): &(String, bool),
+    to: &Recipient,
     holder: &User,
     url: &str,
     expires_at: OffsetDateTime,
 ) -> Result<(), AppError> {
-    let expires = super::rfc3339(db::ts(expires_at));
+    let expires = crate::mail::when::told(expires_at, db::now(), to.zone.as_deref());
     let mail = crate::mail::compose::RevealLinkMail {
-        to,
+        to: &to.address,
         holder: &holder.username,
         url,
         expires: &expires,
@@ -158,7 +176,7 @@ async fn queue_mail(
             RevealConfirm::ManagerPasskey => "you sign in with your own passkey",
             RevealConfirm::EmployeeNumber => "entering the last four digits of the employee number",
         },
-        for_manager: *for_manager,
+        for_manager: to.for_manager,
         helpdesk: &config.smtp.helpdesk_contact,
     }
     .render()
@@ -183,7 +201,7 @@ pub async fn issue_with_link(
     let settings = &config.reveal;
     if send.is_some() && config.smtp.host.is_none() {
         return Err(AppError::invalid(
-            "mail is not configured (smtp.host): the link cannot be sent",
+            "Mail is not set up on this server, so the link cannot be sent.",
         ));
     }
     let prepared = prepare(db, authority, user_id, &request).await?;
@@ -249,7 +267,7 @@ pub async fn issue_with_link(
             .detail("link_id", &id)
             .detail("pass_id", &row.pass_id)
             .detail("confirm", settings.confirm.as_str())
-            .detail("sent_to", to.as_ref().map(|(address, _)| address))
+            .detail("sent_to", to.as_ref().map(|r| &r.address))
             .detail("expires", super::rfc3339(row.expires_at)),
     )
     .await?;
@@ -258,7 +276,7 @@ pub async fn issue_with_link(
         pass: prepared.view(),
         link: RevealLink {
             id,
-            sent_to: to.as_ref().map(|(address, _)| address.clone()),
+            sent_to: to.as_ref().map(|r| r.address.clone()),
             url: to.is_none().then_some(url),
             expires_at,
             confirm: settings.confirm,
@@ -278,7 +296,7 @@ pub async fn revoke_links(
     let revoked = db::reveal::revoke_of_user(&mut tx, &user.id, db::ts(db::now())).await?;
     if revoked == 0 {
         return Err(AppError::NotFound(format!(
-            "unopened reveal link of user `{}`",
+            "{} has no unopened reveal link.",
             user.username
         )));
     }

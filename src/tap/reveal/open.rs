@@ -113,7 +113,7 @@ pub async fn reveal(
 ) -> Result<Revealed, AppError> {
     let link = look(db, token)
         .await?
-        .ok_or_else(|| AppError::NotFound("reveal link".into()))?;
+        .ok_or_else(|| AppError::NotFound("There is no such reveal link.".into()))?;
     if link.state != LinkState::Ready {
         return Ok(Revealed::Closed(link.state));
     }

@@ -146,7 +146,7 @@ async fn bad_filters_are_refused_with_a_reason() {
     let (admin, _) = app.admin_and_helpdesk_tokens().await;
 
     for (query, words) in [
-        ("severity=urgent", "severity is `info` or `high`"),
+        ("severity=urgent", "The severity is info or high."),
         ("since=yesterday", "RFC 3339"),
         ("cursor=abc", "invalid cursor"),
         ("action=DROP%20TABLE", "lower-case words"),

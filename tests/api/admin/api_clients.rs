@@ -129,7 +129,7 @@ async fn invalid_client_registrations_name_the_problem() {
         Some(json!({ "id": "a", "grant_types": ["implicit"] })),
     )
     .await
-    .refused(422, "unknown grant type");
+    .refused(422, "is not a grant type");
     app.call(
         Method::POST,
         "/api/v1/clients",

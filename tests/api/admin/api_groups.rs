@@ -51,7 +51,7 @@ async fn an_admin_creates_a_group_adds_and_removes_a_member_and_removes_it() {
         .expect(200);
     app.call(Method::DELETE, &member, &admin, None)
         .await
-        .refused(404, "membership");
+        .refused(404, "is not a member of the group");
     app.call(
         Method::DELETE,
         &format!("/api/v1/groups/{gid}"),

@@ -47,7 +47,7 @@ async fn an_admin_client_creates_finds_changes_and_removes_a_user() {
         .expect(200);
     app.call(Method::GET, &format!("/api/v1/users/{id}"), &admin, None)
         .await
-        .refused(404, "not found");
+        .refused(404, "There is no user with the id");
     let created_event = &app.events("user.created").await[0];
     assert_eq!(created_event.actor_id.as_deref(), Some("ops"));
     assert_eq!(
@@ -289,7 +289,7 @@ async fn bad_user_input_is_a_json_error_naming_the_field() {
         Some(json!({ "username": "ok", "email": "nope" })),
     )
     .await
-    .refused(422, "invalid email");
+    .refused(422, "is not a valid email address");
     app.call(
         Method::POST,
         "/api/v1/users",

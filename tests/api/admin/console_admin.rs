@@ -180,7 +180,7 @@ async fn a_bad_new_user_is_shown_again_with_the_reason() {
     assert!(
         text_of(&html, "#form-error")
             .unwrap()
-            .contains("invalid username")
+            .contains("Invalid username")
     );
 }
 

@@ -81,7 +81,7 @@ async fn a_refused_row_in_the_console_blocks_the_batch_with_its_reason() {
     assert_eq!(preview.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = preview.text().await.unwrap();
     assert!(html.contains("ann is an administrator"), "{html}");
-    assert!(html.contains("no user `zed`"), "{html}");
+    assert!(html.contains("there is no user named zed"), "{html}");
     assert!(
         form_field(&html, "token").is_none(),
         "no confirmation is offered"

@@ -215,3 +215,53 @@ async fn security_info_shows_method_and_pass_times_as_utc_time_elements_for_the_
         "{valid}"
     );
 }
+
+#[tokio::test]
+async fn the_audit_range_is_the_instant_the_pages_script_sends_and_the_bare_fields_are_utc() {
+    let app = spawn_app_with(|_| {}).await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let console = app.console_as(&ann, "phr").await;
+    app.add_user("bob", &[], &[]).await;
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let utc = |at: time::OffsetDateTime| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let typed = |at: time::OffsetDateTime| at.format(&fmt).unwrap();
+
+    // The form: both fields in the browser's zone through the script, UTC without it, said so.
+    let (_, page) = console.page("/admin/audit").await;
+    assert!(page.contains("data-local-input=\"since_utc\""), "{page}");
+    assert!(page.contains("data-local-input=\"until_utc\""), "{page}");
+    assert!(form_field(&page, "since_utc").is_some());
+    assert!(page.contains("From and Until are in UTC."));
+
+    // The script's instant wins over what was typed (a browser in Tokyo typed 9 hours ahead).
+    let ahead = now + time::Duration::hours(9);
+    let query = format!(
+        "/admin/audit?action=user.created&since={}&since_utc={}",
+        typed(ahead),
+        utc(now - time::Duration::hours(1))
+    );
+    let (status, page) = console.page(&query).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("created the account bob"), "{page}");
+    assert!(page.contains("since_utc="), "paging and export keep it");
+
+    // Without the script the typed time is UTC: an hour ahead of now finds nothing yet.
+    let query = format!(
+        "/admin/audit?action=user.created&since={}",
+        typed(now + time::Duration::hours(1))
+    );
+    let (_, page) = console.page(&query).await;
+    assert!(page.contains("id=\"no-events\""), "{page}");
+    let query = format!(
+        "/admin/audit?action=user.created&until_utc={}",
+        utc(now - time::Duration::hours(1))
+    );
+    let (_, page) = console.page(&query).await;
+    assert!(page.contains("id=\"no-events\""), "{page}");
+    let (status, _) = console.page("/admin/audit?since_utc=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

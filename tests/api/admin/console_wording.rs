@@ -111,3 +111,40 @@ async fn the_audit_page_tells_each_event_as_a_sentence_with_its_details_behind_a
         "the code stays in the details"
     );
 }
+
+#[tokio::test]
+async fn the_audit_details_say_each_reason_in_words_with_its_code_in_a_small_line() {
+    let app = spawn_app().await;
+    let hal = app.add_user("hal", &[Role::Helpdesk], &[]).await;
+    let console = app.console_as(&hal, "phr").await;
+    app.add_user("bob", &[], &[]).await;
+    app.issue_pass_as(&tapid::tap::Authority::User(hal), "bob", Default::default())
+        .await
+        .unwrap();
+    app.check_pass("bob", "WRONG-CODE").await.ok();
+
+    let (_, page) = console
+        .page("/admin/audit?user=bob&action=tap.failed")
+        .await;
+
+    let document = scraper::Html::parse_document(&page);
+    let rows = scraper::Selector::parse("#events details dl dt, #events details dl dd").unwrap();
+    let cells: Vec<scraper::ElementRef> = document.select(&rows).collect();
+    let reason = cells
+        .iter()
+        .position(|c| c.text().collect::<String>().trim() == "Reason")
+        .expect("a Reason line, labelled in words");
+    let value = cells[reason + 1];
+    let code = scraper::Selector::parse("small.code").unwrap();
+    let small: String = value.select(&code).flat_map(|c| c.text()).collect();
+    assert_eq!(small, "wrong_passcode", "the code stays, in a small line");
+    let words: String = value.text().collect();
+    assert!(
+        words.trim().starts_with("The passcode was wrong"),
+        "the reason in words first: {words:?}"
+    );
+    for cell in &cells {
+        let text: String = cell.text().collect();
+        assert_ne!(text.trim(), "failed_attempts", "labels are words: {text}");
+    }
+}

@@ -12,6 +12,7 @@ mod client_flags;
 mod console_access;
 mod console_admin;
 mod console_bulk;
+mod console_errors;
 mod console_helpdesk;
 mod console_shown_once;
 mod console_times;

@@ -148,6 +148,14 @@ async fn a_mailed_reveal_link_and_the_notices_arrive_without_the_passcode() {
     profiles::set_user(&db, &Actor::Cli, bob.target(), &bob.id, &profile)
         .await
         .unwrap();
+    // The manager's zone is known to the directory, bob's is not: each message's times say so.
+    let in_berlin = UserProfile {
+        time_zone: Some("Europe/Berlin".into()),
+        ..UserProfile::default()
+    };
+    profiles::set_user(&db, &Actor::Cli, mia.target(), &mia.id, &in_berlin)
+        .await
+        .unwrap();
     let server = process::start(dir.path(), addr, &env).await;
 
     let issued = run_cli(
@@ -183,6 +191,15 @@ async fn a_mailed_reveal_link_and_the_notices_arrive_without_the_passcode() {
     assert!(link.starts_with(&server.url("/reveal/")), "{link}");
     assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
     assert!(text.contains("who reports to you") && text.contains(HELPDESK));
+    let until = text
+        .split("The link works until ")
+        .nth(1)
+        .and_then(|rest| rest.split(". ").next())
+        .expect("the link's end");
+    assert!(
+        until.contains(" Europe/Berlin (") && until.contains(" UTC), in "),
+        "in the manager's zone, in UTC, with the time left: {until}"
+    );
     let passcode = reveal(&server.client, &link, "8213").await;
     let code = passcode.replace('-', "");
     let notice = sink
@@ -193,6 +210,11 @@ async fn a_mailed_reveal_link_and_the_notices_arrive_without_the_passcode() {
         part(&notice, "text/plain").contains(&format!("If this was not you, call {HELPDESK} now."))
     );
     assert!(part(&notice, "text/html").contains("If this was not you"));
+    let said = part(&notice, "text/plain");
+    assert!(
+        said.contains(" UTC, in ") && !said.contains(":00Z"),
+        "bob's zone is unknown: UTC, labelled, with the time left: {said}"
+    );
     for message in sink.messages() {
         let raw = message["raw"].as_str().unwrap();
         assert!(

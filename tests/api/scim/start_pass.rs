@@ -212,7 +212,12 @@ async fn a_start_date_that_has_passed_or_cannot_be_delivered_issues_no_pass_and_
     let boss = manager(&app, &token).await;
     let cases = [
         ("pia", day(-2), "start_date_passed", "is over"),
-        ("raj", day(5), "refused", "mail is not configured"),
+        (
+            "raj",
+            day(5),
+            "refused",
+            "Mail is not set up on this server",
+        ),
     ];
     for (name, start, reason, says) in cases {
         let created = app

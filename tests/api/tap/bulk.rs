@@ -176,7 +176,11 @@ async fn a_batch_with_a_refused_row_issues_nothing_and_reports_every_row() {
     );
     assert!(out.stdout.contains("disabled"), "{}", out.stdout);
     assert!(out.stdout.contains("more than once"), "{}", out.stdout);
-    assert!(out.stdout.contains("no user `erin`"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("there is no user named erin"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(pass_count(&app).await, before, "nothing half-applied");
     assert!(
         app.events("tap.issued")

@@ -50,7 +50,7 @@ async fn a_policy_breaking_a_rule_is_refused_and_nothing_changes() {
                 default_lifetime: Some(600),
                 ..Default::default()
             },
-            "minimum <= default <= maximum",
+            "at most the default one",
         ),
         (
             PolicyChanges {
@@ -71,7 +71,7 @@ async fn a_policy_breaking_a_rule_is_refused_and_nothing_changes() {
                 scope: Some(ScopeChange::Groups(vec!["nosuch".into()])),
                 ..Default::default()
             },
-            "group `nosuch` does not exist",
+            "There is no group named nosuch.",
         ),
     ];
 
