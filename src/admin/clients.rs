@@ -9,14 +9,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::form::Fields;
 use super::guard::{Admin, Nav, done, with_status};
-use super::service::clients::{self, ClientEdit, ClientInput};
+use super::service::clients::{self, ClientEdit, ClientInput, KeysInput};
 use super::service::rules;
 use super::shown_once::{self, AlreadyShownView, Secret};
 use super::users::ShownQuery;
 use super::users::{DoneQuery, note};
 use crate::directory::Role;
 use crate::error::AppError;
-use crate::oidc::clients::Client;
+use crate::oidc::clients::{Client, MAX_JWKS_BYTES};
 use crate::oidc::keys::SigningAlg;
 use crate::pages::{PageError, see_other};
 use crate::state::AppState;
@@ -40,6 +40,11 @@ pub struct NewClientForm {
     redirect_uris: String,
     id_token_algs: Vec<AlgChoice>,
     access_token_algs: Vec<AlgChoice>,
+    /// `private_key_jwt`: the client's JWK Set as typed, or the URL it publishes it at.
+    jwks: String,
+    jwks_uri: String,
+    require_pushed_authorization_requests: bool,
+    dpop_bound_access_tokens: bool,
 }
 
 impl Default for NewClientForm {
@@ -51,8 +56,55 @@ impl Default for NewClientForm {
             redirect_uris: String::new(),
             id_token_algs: alg_choices(SigningAlg::RS256.as_str()),
             access_token_algs: alg_choices(SigningAlg::RS256.as_str()),
+            jwks: String::new(),
+            jwks_uri: String::new(),
+            require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
         }
     }
+}
+
+impl NewClientForm {
+    /// The form as it was sent, to show again with its error (each field cut to its length).
+    fn as_sent(fields: &Fields) -> Self {
+        let cut = |name: &str, most: usize| -> String {
+            fields
+                .get(name)
+                .unwrap_or_default()
+                .chars()
+                .take(most)
+                .collect()
+        };
+        Self {
+            id: cut("id", 128),
+            name: cut("name", 128),
+            logo_uri: cut("logo_uri", 2000),
+            redirect_uris: cut("redirect_uris", 4000),
+            id_token_algs: alg_choices(fields.get("id_token_alg").unwrap_or("RS256")),
+            access_token_algs: alg_choices(fields.get("access_token_alg").unwrap_or("RS256")),
+            jwks: cut("jwks", MAX_JWKS_BYTES),
+            jwks_uri: cut("jwks_uri", 2000),
+            require_pushed_authorization_requests: fields
+                .has("require_pushed_authorization_requests"),
+            dpop_bound_access_tokens: fields.has("dpop_bound_access_tokens"),
+        }
+    }
+}
+
+/// The `private_key_jwt` keys of the form: a JWK Set typed or pasted as JSON, or a `jwks_uri`; both
+/// blank, a client secret.
+fn keys_of(fields: &Fields) -> Result<KeysInput, AppError> {
+    let jwks = fields
+        .text("jwks")
+        .map(|text| {
+            serde_json::from_str(&text)
+                .map_err(|_| AppError::invalid("the JWK Set is not JSON: paste the public keys as a JSON object with a keys array"))
+        })
+        .transpose()?;
+    Ok(KeysInput {
+        jwks,
+        jwks_uri: fields.text("jwks_uri"),
+    })
 }
 
 /// An option of a signing-algorithm select.
@@ -164,24 +216,31 @@ pub async fn clients_post(
         return Ok(AlreadyShownView::client(admin.nav("clients"), id).into_response());
     }
     let roles: Result<Vec<Role>, AppError> = fields.all("role").iter().map(|r| r.parse()).collect();
-    let input = ClientInput {
-        id: fields.get("id").unwrap_or_default().to_string(),
-        name: fields.text("name"),
-        logo_uri: fields.text("logo_uri"),
-        public: fields.has("public"),
-        redirect_uris: fields.lines("redirect_uris"),
-        post_logout_redirect_uris: fields.lines("post_logout_redirect_uris"),
-        grant_types: fields.all("grant"),
-        scopes: fields.text("scope"),
-        id_token_alg: fields.text("id_token_alg"),
-        access_token_alg: fields.text("access_token_alg"),
-        roles: roles?,
-        logout: Default::default(),
-        keys: Default::default(),
-        require_pushed_authorization_requests: fields.has("require_pushed_authorization_requests"),
-        dpop_bound_access_tokens: fields.has("dpop_bound_access_tokens"),
+    let added = match keys_of(&fields) {
+        Ok(keys) => {
+            let input = ClientInput {
+                id: fields.get("id").unwrap_or_default().to_string(),
+                name: fields.text("name"),
+                logo_uri: fields.text("logo_uri"),
+                public: fields.has("public"),
+                redirect_uris: fields.lines("redirect_uris"),
+                post_logout_redirect_uris: fields.lines("post_logout_redirect_uris"),
+                grant_types: fields.all("grant"),
+                scopes: fields.text("scope"),
+                id_token_alg: fields.text("id_token_alg"),
+                access_token_alg: fields.text("access_token_alg"),
+                roles: roles?,
+                logout: Default::default(),
+                keys,
+                require_pushed_authorization_requests: fields
+                    .has("require_pushed_authorization_requests"),
+                dpop_bound_access_tokens: fields.has("dpop_bound_access_tokens"),
+            };
+            clients::add(&state.db, &admin.authority, input).await
+        }
+        Err(e) => Err(e),
     };
-    match clients::add(&state.db, &admin.authority, input).await {
+    match added {
         Ok((client, Some(secret))) => {
             secret_redirect(&state, &mut admin, form, client.id, secret).await
         }
@@ -194,36 +253,7 @@ pub async fn clients_post(
                 once: shown_once::form_token(),
                 done: None,
                 error: Some(e.page_message()),
-                form: NewClientForm {
-                    id: fields
-                        .get("id")
-                        .unwrap_or_default()
-                        .chars()
-                        .take(128)
-                        .collect(),
-                    name: fields
-                        .get("name")
-                        .unwrap_or_default()
-                        .chars()
-                        .take(128)
-                        .collect(),
-                    logo_uri: fields
-                        .get("logo_uri")
-                        .unwrap_or_default()
-                        .chars()
-                        .take(2000)
-                        .collect(),
-                    redirect_uris: fields
-                        .get("redirect_uris")
-                        .unwrap_or_default()
-                        .chars()
-                        .take(4000)
-                        .collect(),
-                    id_token_algs: alg_choices(fields.get("id_token_alg").unwrap_or("RS256")),
-                    access_token_algs: alg_choices(
-                        fields.get("access_token_alg").unwrap_or("RS256"),
-                    ),
-                },
+                form: NewClientForm::as_sent(&fields),
             };
             Ok(with_status(status, view))
         }

@@ -48,7 +48,7 @@ async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Val
             if !live || row.client_id != client_id {
                 return Ok(inactive);
             }
-            return Ok(json!({
+            let mut answer = json!({
                 "active": true,
                 "token_type": "refresh_token",
                 "client_id": row.client_id,
@@ -57,7 +57,12 @@ async fn describe(state: &OidcState, client: &Client, token: &str) -> Result<Val
                 "iat": row.created_at,
                 "exp": row.expires_at,
                 "iss": issuer,
-            }));
+            });
+            // A public client's refresh token bound to a DPoP key (RFC 9449 §5) says which.
+            if let Some(jkt) = &row.dpop_jkt {
+                answer["cnf"] = json!({ "jkt": jkt });
+            }
+            return Ok(answer);
         }
     }
     match tokens::verify_access_token(state, token, Accept::Any).await {

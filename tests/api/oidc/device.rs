@@ -8,23 +8,27 @@ use crate::helpers::oidc::{RegisteredClient, jwt_claims};
 use crate::helpers::signin::{TotpSecret, form_field, location};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
-const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// What `/device_authorization` answered.
-struct DeviceCode {
-    device_code: String,
-    user_code: String,
+pub(crate) struct DeviceCode {
+    pub(crate) device_code: String,
+    pub(crate) user_code: String,
     body: Value,
 }
 
 impl TestApp {
     /// A confidential client registered for the device grant (and refresh tokens).
-    async fn device_client(&self, id: &str) -> RegisteredClient {
+    pub(crate) async fn device_client(&self, id: &str) -> RegisteredClient {
         self.add_client(id, &["--grant", "device_code", "--grant", "refresh_token"])
             .await
     }
 
-    async fn device_authorization(&self, client: &RegisteredClient, scope: &str) -> DeviceCode {
+    pub(crate) async fn device_authorization(
+        &self,
+        client: &RegisteredClient,
+        scope: &str,
+    ) -> DeviceCode {
         let response = self
             .post_client_form(
                 "/device_authorization",
@@ -63,7 +67,7 @@ impl TestApp {
     }
 
     /// Types the code and presses Allow (`approve`) or Deny; the final page's HTML.
-    async fn decide_device(&self, user_code: &str, approve: bool) -> String {
+    pub(crate) async fn decide_device(&self, user_code: &str, approve: bool) -> String {
         let confirm = self.enter_user_code(user_code).await;
         assert_eq!(confirm.status(), 200, "the confirmation page");
         let html = confirm.text().await.unwrap();
@@ -83,7 +87,7 @@ impl TestApp {
     }
 
     /// A browser signed in as `ann` with an authenticator app.
-    async fn browser_signed_in(&self, username: &str) -> (TestApp, TotpSecret) {
+    pub(crate) async fn browser_signed_in(&self, username: &str) -> (TestApp, TotpSecret) {
         let browser = self.new_browser();
         let secret = browser.arrange_user_with_totp(username).await;
         let back = browser
@@ -112,7 +116,7 @@ impl TestApp {
     }
 
     /// Lets the device poll again at once (as if the interval had passed).
-    async fn forget_last_poll(&self) {
+    pub(crate) async fn forget_last_poll(&self) {
         sqlx::query("UPDATE device_codes SET last_polled_at = NULL")
             .execute(self.db.pool())
             .await

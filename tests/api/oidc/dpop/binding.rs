@@ -250,3 +250,49 @@ async fn a_proof_sent_to_par_binds_the_code_to_its_key() {
     let redeemed = redeem(&app, &web, &code, &verifier, Some(&proof)).await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.body);
 }
+
+async fn introspect(app: &TestApp, client: &RegisteredClient, token: &str) -> Value {
+    let response = match &client.secret {
+        Some(secret) => {
+            app.post_client_form(
+                "/introspect",
+                &[("token", token)],
+                Some((&client.id, secret)),
+            )
+            .await
+        }
+        None => {
+            app.post_client_form(
+                "/introspect",
+                &[("token", token), ("client_id", &client.id)],
+                None,
+            )
+            .await
+        }
+    };
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn introspecting_a_bound_refresh_token_answers_the_key_it_is_bound_to() {
+    let app = spawn_app().await;
+    let spa = app
+        .add_client("spa", &["--public", "--redirect-uri", REDIRECT])
+        .await;
+    let secret = signed_in(&app).await;
+    let key = DpopKey::es256();
+    let body = tokens_with_key(&app, &spa, &secret, &key).await;
+    let refresh_token = body["refresh_token"].as_str().unwrap();
+
+    let answer = introspect(&app, &spa, refresh_token).await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["token_type"], "refresh_token");
+    assert_eq!(answer["cnf"]["jkt"], key.thumbprint(), "{answer}");
+
+    // A confidential client's refresh token is not bound to the key (see above): no cnf.
+    let web = app.web_client("web").await;
+    let body = tokens_with_key(&app, &web, &secret, &key).await;
+    let answer = introspect(&app, &web, body["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert!(answer.get("cnf").is_none(), "{answer}");
+}

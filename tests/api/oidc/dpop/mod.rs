@@ -2,9 +2,13 @@
 //! proof's key, and a named test for every refusal.
 
 mod binding;
+mod device;
+mod key_types;
 mod proofs;
 mod resources;
 
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -39,6 +43,28 @@ impl DpopKey {
         Self::from(Algorithm::EdDSA, EncodingKey::from_ed_der(pkcs8.as_ref()))
     }
 
+    /// An RSA-2048 key signing RS256.
+    pub fn rs256() -> Self {
+        let pkcs8 = RsaKeyPair::generate(KeySize::Rsa2048)
+            .and_then(|k| k.as_der())
+            .unwrap();
+        // jsonwebtoken signs RSA with a PKCS#1 key; its PEM reader unwraps PKCS#8.
+        let body = base64::engine::general_purpose::STANDARD.encode(pkcs8.as_ref());
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        );
+        Self::from(
+            Algorithm::RS256,
+            EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+        )
+    }
+
     fn from(alg: Algorithm, encoding: EncodingKey) -> Self {
         let mut jwk =
             serde_json::to_value(Jwk::from_encoding_key(&encoding, alg).unwrap()).unwrap();
@@ -53,6 +79,7 @@ impl DpopKey {
         match self.alg {
             Algorithm::ES256 => "ES256",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::RS256 => "RS256",
             _ => unreachable!(),
         }
     }
@@ -66,6 +93,11 @@ impl DpopKey {
                 j["crv"].as_str().unwrap(),
                 j["x"].as_str().unwrap(),
                 j["y"].as_str().unwrap()
+            ),
+            "RSA" => format!(
+                r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+                j["e"].as_str().unwrap(),
+                j["n"].as_str().unwrap()
             ),
             _ => format!(
                 r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
