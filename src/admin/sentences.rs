@@ -3,8 +3,11 @@
 //! details, the API, the CLI and the exports; these words are for the console only.
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::service::audit::{AuditEvent, Party};
+use crate::pages::time::Moment;
 
 /// Who did it, in words.
 fn party(p: &Party) -> String {
@@ -214,6 +217,9 @@ pub struct DetailLine {
     pub label: String,
     pub value: String,
     pub code: Option<String>,
+    /// A detail that is a time (`start`, `end`, `held_until`, any RFC 3339 value): shown as every
+    /// other time on the page, in the reader's zone by the page's script, in UTC without it.
+    pub moment: Option<Moment>,
 }
 
 /// The details of an event, one line each, for the disclosure beside its sentence.
@@ -232,11 +238,19 @@ pub fn detail_lines(e: &AuditEvent) -> Vec<DetailLine> {
                         label,
                         value: capitalised_word(&reason_words(code)),
                         code: Some(code.clone()),
+                        moment: None,
+                    },
+                    Value::String(at) => DetailLine {
+                        label,
+                        moment: OffsetDateTime::parse(at, &Rfc3339).ok().map(Moment::new),
+                        value: shown,
+                        code: None,
                     },
                     _ => DetailLine {
                         label,
                         value: shown,
                         code: None,
+                        moment: None,
                     },
                 }
             })

@@ -294,8 +294,27 @@ impl OAuthError {
         } else {
             StatusCode::BAD_REQUEST
         };
-        crate::pages::error::page(status, title, self.description.to_string())
+        crate::pages::error::page(status, title, for_people(&self.description))
     }
+}
+
+/// A description written for software, said for the person reading the page: a parameter's name is
+/// not quoted as code, and the sentence starts with a capital and ends with a full stop. The JSON and
+/// the redirect keep the technical text.
+fn for_people(description: &str) -> String {
+    let named = |before: &str, after: &str| {
+        description
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            .filter(|name| !name.contains('`'))
+    };
+    if let Some(name) = named("the parameter `", "` is missing") {
+        return format!("The application's request is missing its {name}.");
+    }
+    if let Some(name) = named("the parameter `", "` was given more than once") {
+        return format!("The application's request gives its {name} more than once.");
+    }
+    crate::error::sentence(&description.replace('`', ""))
 }
 
 #[derive(Serialize)]

@@ -265,3 +265,40 @@ async fn the_audit_range_is_the_instant_the_pages_script_sends_and_the_bare_fiel
     let (status, _) = console.page("/admin/audit?since_utc=yesterday").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn times_inside_an_audit_events_details_are_time_elements_for_the_script_not_raw_rfc3339() {
+    let app = spawn_app_with(|_| {}).await;
+    let ann = app.add_user("ann", &[Role::Admin], &[]).await;
+    let console = app.console_as(&ann, "phr").await;
+    app.add_user("sam", &[], &[]).await;
+    let issued = app.issue_pass("sam", IssueRequest::default()).await;
+    let rfc = time::format_description::well_known::Rfc3339;
+    let start = issued.pass.start.format(&rfc).unwrap();
+    let end = issued.pass.end.format(&rfc).unwrap();
+
+    let (status, audit) = console.page("/admin/audit").await;
+    assert_eq!(status, 200);
+    let document = scraper::Html::parse_document(&audit);
+    let lines = scraper::Selector::parse("dl.details dt").unwrap();
+    let mut told = Vec::new();
+    for dt in document.select(&lines) {
+        let label = dt.text().collect::<String>();
+        let dd =
+            scraper::ElementRef::wrap(dt.next_siblings().find(|n| n.value().is_element()).unwrap())
+                .unwrap();
+        let text = dd.text().collect::<String>();
+        assert!(
+            time::OffsetDateTime::parse(text.trim(), &rfc).is_err(),
+            "{label} is raw RFC 3339: {text}"
+        );
+        let time = scraper::Selector::parse("time[data-local]").unwrap();
+        if let Some(t) = dd.select(&time).next() {
+            told.push((label, t.value().attr("datetime").unwrap().to_string()));
+        }
+    }
+    // The same element, and the same UTC fallback, as every other time on the page.
+    local_times(&audit);
+    assert!(told.contains(&("Start".to_string(), start)), "{told:?}");
+    assert!(told.contains(&("End".to_string(), end)), "{told:?}");
+}

@@ -299,3 +299,41 @@ async fn nul_bytes_anywhere_are_refused_cleanly() {
     assert_eq!(userinfo.status(), 401, "{:?}", userinfo.text().await);
     assert_eq!(token.status(), 401, "{:?}", token.text().await);
 }
+
+#[tokio::test]
+async fn a_refusal_shown_as_a_page_names_parameters_in_plain_words_and_the_json_keeps_the_protocol_text()
+ {
+    let app = app_with_client().await;
+    let (_, challenge) = pkce_pair();
+
+    // Two client_ids: nobody knows which application asked, so the person gets the page.
+    let mut twice = base(&challenge);
+    twice.push(("client_id", "other"));
+    let response = app.authorize(&twice).await;
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("cannot be completed"), "{html}");
+    assert!(
+        html.contains("The application&#39;s request gives its client_id more than once.")
+            || html.contains("The application's request gives its client_id more than once."),
+        "{html}"
+    );
+    assert!(!html.contains('`') && !html.contains("&#96;"), "{html}");
+
+    // Software reading JSON keeps the protocol's error and its technical description.
+    let response = app
+        .post_client_form(
+            "/token",
+            &[("grant_type", "client_credentials"), ("grant_type", "x")],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(
+        body["error_description"],
+        "the parameter `grant_type` was given more than once"
+    );
+}
